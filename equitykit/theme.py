@@ -1,0 +1,86 @@
+"""The kit's one look and its renderers, set in one place.
+
+The theme is colour-blind safe (Okabe-Ito palette), with large type for a
+projector. Importing equitykit registers and enables it; the renderer is chosen
+explicitly: offline in JupyterLab, static SVG in handouts.
+
+Example
+-------
+>>> import equitykit as ek
+>>> ek.theme.PALETTE["improvement"]
+'#0072B2'
+"""
+from __future__ import annotations
+
+import altair as alt
+
+__all__ = ["PALETTE", "CATEGORY_COLOURS", "THEME_NAME", "use_offline_renderer", "use_svg_renderer"]
+
+THEME_NAME = "equitykit"
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness.
+CATEGORY_COLOURS = [
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # green
+    "#CC79A7",  # pink
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+]
+
+PALETTE = {
+    "data": "#4D4D4D",
+    "line": "#7F7F7F",
+    "centre": "#000000",
+    "limit": "#7F7F7F",
+    "target": "#009E73",
+    "improvement": "#0072B2",
+    "concern": "#E69F00",
+    "neutral": "#7F3C8D",
+    "signal": "#D55E00",
+    "reference": "#000000",
+    "muted": "#BDBDBD",
+    "annotation": "#555555",
+}
+
+
+@alt.theme.register(THEME_NAME, enable=True)
+def _equitykit_theme() -> alt.theme.ThemeConfig:
+    font = "Arial, Helvetica, sans-serif"
+    return {
+        "config": {
+            "font": font,
+            "view": {"continuousWidth": 640, "continuousHeight": 320, "stroke": None},
+            "axis": {
+                "labelFontSize": 13,
+                "titleFontSize": 14,
+                "titleFontWeight": "normal",
+                "gridColor": "#E5E5E5",
+                "domainColor": "#7F7F7F",
+                "tickColor": "#7F7F7F",
+            },
+            "legend": {"labelFontSize": 13, "titleFontSize": 14, "orient": "bottom"},
+            "title": {"fontSize": 17, "anchor": "start", "subtitleFontSize": 13, "subtitleColor": "#555555"},
+            "header": {"labelFontSize": 14, "titleFontSize": 14},
+            "range": {"category": CATEGORY_COLOURS},
+            "line": {"strokeWidth": 2},
+            "point": {"size": 60, "filled": True},
+            "text": {"fontSize": 13},
+        }
+    }
+
+
+def use_offline_renderer() -> None:
+    """Render charts in JupyterLab with no network (Vega bundled, not from a CDN).
+
+    Call it once, in the first cell of a notebook.
+    """
+    alt.renderers.enable("jupyter", offline=True)
+
+
+def use_svg_renderer() -> None:
+    """Render charts as static inline SVG (for handouts and HTML exports)."""
+    alt.renderers.enable("svg")
+

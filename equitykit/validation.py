@@ -1,0 +1,236 @@
+"""One validation layer for every entry point of the kit.
+
+Every public function that takes a DataFrame checks it here, so a learner sees
+the same kind of message everywhere: the column, the first offending rows and
+what to do. Nothing in this module changes the caller's data: each check reads
+the column and returns a new, cleaned Series.
+
+Example
+-------
+>>> import pandas as pd
+>>> from equitykit.validation import as_binary
+>>> as_binary(pd.DataFrame({"attended": ["yes", "no"]}), "attended").tolist()
+[1, 0]
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "EquityKitError",
+    "as_frame",
+    "require_columns",
+    "as_numeric",
+    "as_binary",
+    "as_dates",
+    "check_not_above",
+    "check_choice",
+    "describe_rows",
+]
+
+_MAX_EXAMPLES = 3
+
+TRUE_WORDS = frozenset({"1", "1.0", "yes", "y", "true", "t", "attended", "dna", "did not attend"})
+FALSE_WORDS = frozenset({"0", "0.0", "no", "n", "false", "f", "not attended"})
+
+
+class EquityKitError(ValueError):
+    """A problem with the data or the arguments, explained for people.
+
+    The message names the column, the first rows affected and what to do.
+
+    Example
+    -------
+    >>> raise EquityKitError("column 'attended' is missing")
+    Traceback (most recent call last):
+    ...
+    equitykit.validation.EquityKitError: column 'attended' is missing
+    """
+
+
+def describe_rows(values: pd.Series, mask: pd.Series | np.ndarray | None = None) -> str:
+    """Name the first offending rows and their values, e.g. "row 17: 'Y?'".
+
+    Rows are named by the DataFrame's index label.
+    """
+    if mask is not None:
+        values = values[np.asarray(mask, dtype=bool)]
+    shown = [f"row {idx}: {val!r}" for idx, val in list(values.items())[:_MAX_EXAMPLES]]
+    more = len(values) - len(shown)
+    text = ", ".join(shown)
+    if more > 0:
+        text += f" and {more} more"
+    return text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def as_frame(data: Any, what: str = "data") -> pd.DataFrame:
+    """Return ``data`` as a DataFrame the kit may work on, never the caller's own object.
+
+    Raises EquityKitError for anything that is not a non-empty table.
+    """
+    if isinstance(data, pd.DataFrame):
+        frame = data.copy(deep=False)
+    elif isinstance(data, (dict, list)):
+        try:
+            frame = pd.DataFrame(data)
+        except ValueError as exc:
+            raise EquityKitError(f"{what} could not be read as a table: {exc}") from None
+    else:
+        raise EquityKitError(
+            f"{what} should be a pandas DataFrame (a table), not {type(data).__name__}. "
+            "Load a file with equitykit.read_data('your_file.csv') first."
+        )
+    if frame.empty:
+        raise EquityKitError(f"{what} has no rows: check the file or the filter you applied.")
+    return frame
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str | None], what: str = "data") -> None:
+    """Raise EquityKitError naming any column that ``frame`` lacks, and listing those it has."""
+    missing = [c for c in columns if c is not None and c not in frame.columns]
+    if missing:
+        have = ", ".join(repr(str(c)) for c in frame.columns)
+        names = ", ".join(repr(str(c)) for c in missing)
+        raise EquityKitError(
+            f"{what} has no column {names}. The columns it has are: {have}. "
+            "Check the spelling (it is case-sensitive) or rename the column."
+        )
+
+
+def as_numeric(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    nonnegative: bool = False,
+    integer: bool = False,
+    allow_missing: bool = True,
+) -> pd.Series:
+    """Return ``frame[column]`` as float, with a clear error for text, negatives or fractions.
+
+    Missing cells stay NaN when ``allow_missing``; otherwise they are an error.
+    """
+    require_columns(frame, [column])
+    raw = frame[column]
+    if pd.api.types.is_bool_dtype(raw):
+        values = raw.astype(float)
+    else:
+        values = pd.to_numeric(raw, errors="coerce").astype(float)
+    bad_text = values.isna() & raw.notna()
+    if bad_text.any():
+        raise EquityKitError(
+            f"column '{column}' has {_plural(int(bad_text.sum()), 'value')} that "
+            f"{'is' if bad_text.sum() == 1 else 'are'} not numbers, e.g. {describe_rows(raw, bad_text)}. "
+            "Fix or remove those rows (numbers only, no units or text)."
+        )
+    if not allow_missing and values.isna().any():
+        missing = values.isna()
+        raise EquityKitError(
+            f"column '{column}' has {_plural(int(missing.sum()), 'empty cell')}, "
+            f"e.g. {describe_rows(raw, missing)}. Fill them in or remove those rows."
+        )
+    if np.isinf(values).any():
+        inf = np.isinf(values)
+        raise EquityKitError(
+            f"column '{column}' has infinite values, e.g. {describe_rows(raw, inf)}. Fix those rows."
+        )
+    if nonnegative and (values < 0).any():
+        neg = values < 0
+        raise EquityKitError(
+            f"column '{column}' has {_plural(int(neg.sum()), 'negative value')}, "
+            f"e.g. {describe_rows(raw, neg)}. Counts cannot be negative: check those rows."
+        )
+    if integer and ((values.dropna() % 1) != 0).any():
+        frac = (values % 1 != 0) & values.notna()
+        raise EquityKitError(
+            f"column '{column}' should hold whole numbers (counts) but has fractions, "
+            f"e.g. {describe_rows(raw, frac)}."
+        )
+    return values
+
+
+def as_binary(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Return a yes/no column as 0/1 floats (NaN where empty).
+
+    Accepts booleans, 0/1, and the words yes/no, y/n, true/false (any case).
+    """
+    require_columns(frame, [column])
+    raw = frame[column]
+    if pd.api.types.is_bool_dtype(raw):
+        return raw.astype(float)
+    if pd.api.types.is_numeric_dtype(raw):
+        values = raw.astype(float)
+        bad = values.notna() & ~values.isin([0.0, 1.0])
+    else:
+        words = raw.astype("string").str.strip().str.lower()
+        values = pd.Series(np.nan, index=raw.index)
+        values[words.isin(TRUE_WORDS).fillna(False).to_numpy(bool)] = 1.0
+        values[words.isin(FALSE_WORDS).fillna(False).to_numpy(bool)] = 0.0
+        bad = values.isna() & raw.notna() & (words != "").fillna(False)
+    if bad.any():
+        raise EquityKitError(
+            f"column '{column}' has {_plural(int(bad.sum()), 'value')} that "
+            f"{'is' if bad.sum() == 1 else 'are'} not yes/no, e.g. {describe_rows(raw, bad)}. "
+            "Use 1/0, yes/no or true/false for each row."
+        )
+    return values.astype(float)
+
+
+def as_dates(frame: pd.DataFrame, column: str, *, allow_missing: bool = False) -> pd.Series:
+    """Return ``frame[column]`` as datetimes, naming the rows that are not dates.
+
+    ISO dates (2024-03-01) are read first; day-first UK dates (01/03/2024) also work.
+    """
+    require_columns(frame, [column])
+    raw = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        values = pd.to_datetime(raw)
+    else:
+        values = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        if values.isna().sum() > raw.isna().sum():
+            alt = pd.to_datetime(raw, errors="coerce", dayfirst=True, format="mixed")
+            values = values.fillna(alt)
+    bad = values.isna() & raw.notna()
+    if bad.any():
+        raise EquityKitError(
+            f"column '{column}' has {_plural(int(bad.sum()), 'value')} that cannot be read as dates, "
+            f"e.g. {describe_rows(raw, bad)}. Write dates as 2024-03-31 (or 31/03/2024)."
+        )
+    if not allow_missing and values.isna().any():
+        missing = values.isna()
+        raise EquityKitError(
+            f"column '{column}' has {_plural(int(missing.sum()), 'empty date')}, "
+            f"e.g. {describe_rows(raw, missing)}. Fill them in or remove those rows."
+        )
+    return values
+
+
+def check_not_above(
+    frame: pd.DataFrame, numerator: str, denominator: str, num: pd.Series, den: pd.Series
+) -> None:
+    """Raise if a numerator is larger than its denominator (e.g. more screened than eligible)."""
+    above = (num > den) & num.notna() & den.notna()
+    if above.any():
+        first = above[above].index[:_MAX_EXAMPLES]
+        examples = ", ".join(f"row {i}: {num[i]:g} > {den[i]:g}" for i in first)
+        raise EquityKitError(
+            f"column '{numerator}' is larger than '{denominator}' in "
+            f"{_plural(int(above.sum()), 'row')}, e.g. {examples}. "
+            "A numerator counts people within its denominator: check those rows."
+        )
+
+
+def check_choice(value: Any, name: str, choices: Sequence[Any]) -> Any:
+    """Raise EquityKitError unless ``value`` is one of ``choices``; return it (lower-cased text)."""
+    key = value.lower() if isinstance(value, str) else value
+    if key not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise EquityKitError(f"{name}={value!r} is not one of the choices: {options}.")
+    return key
