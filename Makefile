@@ -20,7 +20,7 @@ lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 test: install
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --doctest-modules equitykit tests
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks/*.ipynb
 
 bench: install

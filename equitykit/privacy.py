@@ -11,7 +11,7 @@ Example
 >>> t = pd.DataFrame({"group": ["A", "B"], "numerator": [3, 42], "denominator": [50, 118],
 ...                   "rate": [0.06, 0.356]})
 >>> suppress(t, counts=["numerator", "denominator"], rates=["rate"]).to_dict("list")
-{'group': ['A', 'B'], 'numerator': ['*', '40'], 'denominator': ['50', '120'], 'rate': [nan, 0.356]}
+{'group': ['A', 'B'], 'numerator': ['*', '40'], 'denominator': ['50', '120'], 'rate': [nan, 0.356], 'suppressed': [True, False]}
 """
 from __future__ import annotations
 

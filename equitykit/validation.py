@@ -9,8 +9,8 @@ Example
 -------
 >>> import pandas as pd
 >>> from equitykit.validation import as_binary
->>> as_binary(pd.DataFrame({"attended": ["yes", "no"]}), "attended").tolist()
-[1, 0]
+>>> as_binary(pd.DataFrame({"attended": ["yes", "No"]}), "attended").tolist()
+[1.0, 0.0]
 """
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ __all__ = [
 
 _MAX_EXAMPLES = 3
 
-TRUE_WORDS = frozenset({"1", "1.0", "yes", "y", "true", "t", "attended", "dna", "did not attend"})
-FALSE_WORDS = frozenset({"0", "0.0", "no", "n", "false", "f", "not attended"})
+TRUE_WORDS = frozenset({"1", "1.0", "yes", "y", "true", "t"})
+FALSE_WORDS = frozenset({"0", "0.0", "no", "n", "false", "f"})
 
 
 class EquityKitError(ValueError):
