@@ -626,10 +626,13 @@ _DATASETS: dict[str, _Dataset] = {
 # --------------------------------------------------------------------------- public API
 
 
-def generate_datasets(out: str | Path | None = None, seed: int = SEED) -> dict[str, Path]:
-    """Write every bundled dataset as CSV into ``out`` (default: the kit's data/ folder).
+def generate_datasets(
+    out: str | Path | None = None, seed: int = SEED, names: Sequence[str] | None = None
+) -> dict[str, Path]:
+    """Write every bundled dataset (or only ``names``) as CSV into ``out``.
 
-    The same seed always gives byte-identical files. A file above 5 MiB gives a warning.
+    ``out`` defaults to the kit's data/ folder. The same seed always gives
+    byte-identical files. A file above 5 MiB gives a warning.
 
     Returns
     -------
@@ -644,8 +647,12 @@ def generate_datasets(out: str | Path | None = None, seed: int = SEED) -> dict[s
     ['appointments', 'cervical_screening']
     """
     folder = Path(out) if out is not None else DATA_DIR
+    for name in names or ():
+        _spec(name)  # a clear error for an unknown name before anything is written
     written = {}
     for name, spec in _DATASETS.items():
+        if names is not None and name not in names:
+            continue
         data = _csv_bytes(list(spec.columns), spec.make(seed))
         if len(data) > MAX_FILE_BYTES:
             warnings.warn(
@@ -681,6 +688,19 @@ def list_datasets() -> pd.DataFrame:
     )
 
 
+def _spec(name: str) -> _Dataset:
+    spec = _DATASETS.get(name) if isinstance(name, str) else None
+    if spec is None:
+        names = ", ".join(repr(n) for n in _DATASETS)
+        close = difflib.get_close_matches(str(name), list(_DATASETS), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise EquityKitError(
+            f"there is no dataset called {name!r}.{hint} The datasets are: {names}. "
+            "equitykit.list_datasets() describes each one."
+        )
+    return spec
+
+
 def load_dataset(name: str) -> pd.DataFrame:
     """Load one of the kit's synthetic teaching datasets as a DataFrame.
 
@@ -693,15 +713,7 @@ def load_dataset(name: str) -> pd.DataFrame:
     >>> sorted(screening["age_group"].unique())
     ['24-49', '50-64']
     """
-    spec = _DATASETS.get(name) if isinstance(name, str) else None
-    if spec is None:
-        names = ", ".join(repr(n) for n in _DATASETS)
-        close = difflib.get_close_matches(str(name), list(_DATASETS), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise EquityKitError(
-            f"there is no dataset called {name!r}.{hint} The datasets are: {names}. "
-            "equitykit.list_datasets() describes each one."
-        )
+    spec = _spec(name)
     path = DATA_DIR / f"{name}.csv"
     if not path.exists():
         raise EquityKitError(
@@ -718,15 +730,16 @@ def load_dataset(name: str) -> pd.DataFrame:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Command line: ``python -m equitykit.datasets [--out DIR] [--seed N]``."""
+    """Command line: ``python -m equitykit.datasets [--out DIR] [--seed N] [--only NAME ...]``."""
     parser = argparse.ArgumentParser(
         prog="python -m equitykit.datasets",
         description=f"Write the kit's synthetic datasets ({TRUST}, fictional) as CSV files.",
     )
     parser.add_argument("--out", default=str(DATA_DIR), help="folder to write into")
     parser.add_argument("--seed", type=int, default=SEED, help="random seed")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="write only these datasets")
     args = parser.parse_args(argv)
-    for name, path in generate_datasets(args.out, args.seed).items():
+    for name, path in generate_datasets(args.out, args.seed, args.only).items():
         print(f"{name:<24} {path.stat().st_size:>10,} bytes  {path}")  # noqa: T201 (CLI)
 
 
