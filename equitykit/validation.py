@@ -161,15 +161,21 @@ def as_numeric(
     """
     require_columns(frame, [column])
     raw = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(raw) or isinstance(raw.dtype, pd.PeriodDtype):
+        raise EquityKitError(
+            f"column '{column}' holds dates, not numbers, e.g. {describe_rows(raw.head(1))}. "
+            "Choose the column with the numbers (counts, rates or measurements)."
+        )
     if pd.api.types.is_bool_dtype(raw):
         values = raw.astype(float)
     else:
         values = pd.to_numeric(raw, errors="coerce").astype(float)
     bad_text = values.isna() & raw.notna()
     if bad_text.any():
+        one = bad_text.sum() == 1
         raise EquityKitError(
             f"column '{column}' has {_plural(int(bad_text.sum()), 'value')} that "
-            f"{'is' if bad_text.sum() == 1 else 'are'} not numbers, e.g. {describe_rows(raw, bad_text)}. "
+            f"{'is not a number' if one else 'are not numbers'}, e.g. {describe_rows(raw, bad_text)}. "
             "Fix or remove those rows (numbers only, no units or text)."
         )
     if not allow_missing and values.isna().any():
@@ -232,6 +238,13 @@ def as_dates(frame: pd.DataFrame, column: str, *, allow_missing: bool = False) -
     """
     require_columns(frame, [column])
     raw = frame[column]
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        if raw.notna().any():
+            raise EquityKitError(
+                f"column '{column}' holds numbers, not dates, e.g. {describe_rows(raw.dropna().head(1))}. "
+                "Write dates as 2024-03-31 (or 31/03/2024); if Excel shows numbers such as "
+                "45382, format the column as Date in Excel and save again."
+            )
     if pd.api.types.is_datetime64_any_dtype(raw):
         values = pd.to_datetime(raw)
     else:
