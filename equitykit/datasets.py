@@ -65,6 +65,11 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 Rows = list[list[Any]]
 
+
+class _Columns(list):
+    """Column-wise text for a large dataset whose values never need CSV quoting."""
+
+
 # Phases used by every time series, in order.
 BASELINE, TESTING, AFTER = "baseline", "testing", "after changes"
 
@@ -78,7 +83,7 @@ class _Dataset:
     description: str
     step: int
     columns: dict[str, str]  # column -> "date", "int" or "text"
-    make: Callable[[int], Rows]
+    make: Callable[[int], Rows | _Columns]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -127,7 +132,11 @@ def _month_phase(day: date, testing_from: str, after_from: str) -> str:
     return AFTER
 
 
-def _csv_bytes(header: Sequence[str], rows: Rows) -> bytes:
+def _csv_bytes(header: Sequence[str], rows: Rows | _Columns) -> bytes:
+    if isinstance(rows, _Columns):  # fast path: plain values, joined directly
+        lines = [",".join(header)]
+        lines.extend(map(",".join, zip(*rows)))
+        return ("\n".join(lines) + "\n").encode("utf-8")
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(header)
@@ -142,7 +151,7 @@ AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+")
 _AGE_EDGES = np.array([25, 35, 45, 55, 65, 75])
 
 
-def _appointments(seed: int) -> Rows:
+def _appointments(seed: int) -> _Columns:
     rng = _rng(seed, "appointments")
     n = 100_000
     first, last = date(2022, 4, 1), date(2024, 3, 31)
@@ -159,13 +168,11 @@ def _appointments(seed: int) -> Rows:
     most = np.array([0.30, 0.32, 0.20, 0.05, 0.05, 0.08])
     least = np.array([0.62, 0.14, 0.07, 0.05, 0.04, 0.08])
     u = rng.random(n)
-    ethnicity = np.empty(n, dtype=object)
+    ethnicity = np.empty(n, dtype=int)  # index into ETHNIC_GROUPS
     for d in range(1, 11):
         p = most + (least - most) * (d - 1) / 9
         sel = decile == d
-        ethnicity[sel] = np.array(ETHNIC_GROUPS, dtype=object)[
-            np.searchsorted(np.cumsum(p / p.sum()), u[sel], side="right").clip(0, 5)
-        ]
+        ethnicity[sel] = np.searchsorted(np.cumsum(p / p.sum()), u[sel], side="right").clip(0, 5)
 
     team_p = np.array([0.25, 0.24, 0.15, 0.10, 0.08, 0.18])
     team = rng.choice(len(TEAMS), n, p=team_p / team_p.sum())
@@ -181,22 +188,29 @@ def _appointments(seed: int) -> Rows:
     # wider deprivation gap among young adults (what a two-way breakdown finds).
     logit = np.full(n, -2.4)
     logit += 0.6 - 1.2 * (decile - 1) / 9
-    eth_effect = {"White": 0.0, "Asian": 0.1, "Black": 0.35, "Mixed": 0.2,
-                  "Other": 0.1, "Not stated": 0.45}
-    logit += np.array([eth_effect[e] for e in ethnicity])
+    # White, Asian, Black, Mixed, Other, Not stated
+    logit += np.array([0.0, 0.1, 0.35, 0.2, 0.1, 0.45])[ethnicity]
     logit += np.array([0.6, 0.4, 0.15, 0.0, -0.2, -0.35, -0.1])[band]
     logit += np.where((band <= 1) & (decile <= 3), 0.3, 0.0)
     logit += np.where(female, 0.0, 0.15)
     logit += np.array([0.0, 0.0, 0.05, -0.2, -0.1, 0.1])[team]
     dna = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
 
-    return [
-        [f"A{i + 1:06d}", _iso(weekdays[w]), TEAMS[t], int(a), AGE_BANDS[b],
-         "F" if f else "M", e, int(d), int(x)]
-        for i, (w, t, a, b, f, e, d, x) in enumerate(
-            zip(when, team, age, band, female, ethnicity, decile, dna)
-        )
-    ]
+    def text(labels: Sequence[str], codes: np.ndarray) -> list[str]:
+        return [labels[c] for c in codes.tolist()]
+
+    day_text = [_iso(d) for d in weekdays]
+    return _Columns([
+        [f"A{i:06d}" for i in range(1, n + 1)],
+        text(day_text, when),
+        text(TEAMS, team),
+        text([str(a) for a in range(100)], age),
+        text(AGE_BANDS, band),
+        text(["M", "F"], female.astype(int)),
+        text(ETHNIC_GROUPS, ethnicity),
+        text([str(d) for d in range(11)], decile),
+        text(["0", "1"], dna),
+    ])
 
 
 # (short label, ONS 2021 high-level group, borough population share %,
