@@ -656,9 +656,10 @@ def generate_datasets(
     Example
     -------
     >>> import tempfile
-    >>> paths = generate_datasets(tempfile.mkdtemp())
-    >>> sorted(paths)[:2]
-    ['appointments', 'cervical_screening']
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = generate_datasets(folder, names=["pdsa_log", "ward_incidents"])
+    ...     sorted(path.name for path in paths.values())
+    ['pdsa_log.csv', 'ward_incidents.csv']
     """
     folder = Path(out) if out is not None else DATA_DIR
     for name in names or ():

@@ -226,10 +226,10 @@ def read_data(
     >>> visits = pd.DataFrame({"attended": ["yes", "no", "Y"]})
     >>> read_data(visits, binary="attended")["attended"].tolist()
     [1, 0, 1]
-    >>> read_data(visits, counts="attended")
+    >>> read_data(visits, counts="attended")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    equitykit.validation.EquityKitError: column 'attended' has 3 values that are not numbers, e.g. row 0: 'yes', row 1: 'no', row 2: 'Y'. Fix or remove those rows (numbers only, no units or text).
+    equitykit.validation.EquityKitError: column 'attended' has 3 values that are not numbers, ...
     """
     pairs = dict(numerators or {})
     if isinstance(source, pd.DataFrame):

@@ -175,7 +175,8 @@ def as_numeric(
         one = bad_text.sum() == 1
         raise EquityKitError(
             f"column '{column}' has {_plural(int(bad_text.sum()), 'value')} that "
-            f"{'is not a number' if one else 'are not numbers'}, e.g. {describe_rows(raw, bad_text)}. "
+            f"{'is not a number' if one else 'are not numbers'}, "
+            f"e.g. {describe_rows(raw, bad_text)}. "
             "Fix or remove those rows (numbers only, no units or text)."
         )
     if not allow_missing and values.isna().any():
@@ -241,7 +242,8 @@ def as_dates(frame: pd.DataFrame, column: str, *, allow_missing: bool = False) -
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         if raw.notna().any():
             raise EquityKitError(
-                f"column '{column}' holds numbers, not dates, e.g. {describe_rows(raw.dropna().head(1))}. "
+                f"column '{column}' holds numbers, not dates, "
+                f"e.g. {describe_rows(raw.dropna().head(1))}. "
                 "Write dates as 2024-03-31 (or 31/03/2024); if Excel shows numbers such as "
                 "45382, format the column as Date in Excel and save again."
             )

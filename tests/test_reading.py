@@ -170,8 +170,8 @@ def test_wrong_type_names_the_column_and_rows(tmp_path):
 
 def test_not_yes_no(tmp_path):
     path = _write(tmp_path, "a.csv", "attended\nyes\nY?\n")
-    _raises_and_file_unchanged(path, r"'attended' has 1 value that is not yes/no, e\.g\. row 3: 'Y\?'",
-                               binary="attended")
+    _raises_and_file_unchanged(
+        path, r"'attended' has 1 value that is not yes/no, e\.g\. row 3: 'Y\?'", binary="attended")
 
 
 def test_empty_file(tmp_path):
