@@ -319,3 +319,9 @@ def test_workshop_evaluation_matches_the_published_shares():
     assert share["Part 1", "I understand how QI can be applied to inequity"] == pytest.approx(
         0.867, abs=0.001)
     assert share["Part 2", "I would recommend this workshop"] == pytest.approx(0.941, abs=0.001)
+
+
+def test_missing_file_says_how_to_recreate_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets, "DATA_DIR", tmp_path)
+    with pytest.raises(ek.EquityKitError, match="python -m equitykit.datasets"):
+        load_dataset("pdsa_log")
