@@ -22,3 +22,9 @@ __all__ = [
     "theme",
     "__version__",
 ]
+
+# --- datasets and reading (all steps) ---
+from .datasets import list_datasets, load_dataset
+from .reading import read_data
+
+__all__ += ["load_dataset", "list_datasets", "read_data"]

@@ -14,6 +14,7 @@ Example
 """
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "check_not_above",
     "check_choice",
     "describe_rows",
+    "closest_column",
 ]
 
 _MAX_EXAMPLES = 3
@@ -93,14 +95,54 @@ def as_frame(data: Any, what: str = "data") -> pd.DataFrame:
     return frame
 
 
+def closest_column(name: str, columns: Iterable[Any]) -> str | None:
+    """The column of ``columns`` that ``name`` was most likely meant to be, or None.
+
+    Differences of case and surrounding spaces count as a match first; then
+    ``difflib`` looks for a near spelling.
+
+    Example
+    -------
+    >>> closest_column("attended", ["Date", "Attended ", "team"])
+    'Attended '
+    >>> closest_column("screened", ["month", "age"]) is None
+    True
+    """
+    names = [str(c) for c in columns]
+    folded: dict[str, str] = {}
+    for c in names:
+        folded.setdefault(c.strip().lower(), c)
+    key = str(name).strip().lower()
+    if key in folded:
+        return folded[key]
+    match = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
+    return folded[match[0]] if match else None
+
+
 def require_columns(frame: pd.DataFrame, columns: Iterable[str | None], what: str = "data") -> None:
-    """Raise EquityKitError naming any column that ``frame`` lacks, and listing those it has."""
+    """Raise EquityKitError naming any column that ``frame`` lacks, and listing those it has.
+
+    When a column present looks like the one asked for (other case, extra spaces,
+    a near spelling) the message suggests it.
+    """
     missing = [c for c in columns if c is not None and c not in frame.columns]
     if missing:
         have = ", ".join(repr(str(c)) for c in frame.columns)
         names = ", ".join(repr(str(c)) for c in missing)
+        hints = []
+        for column in missing:
+            close = closest_column(column, frame.columns)
+            if close is not None:
+                hints.append(f"Did you mean {close!r} for {str(column)!r}?")
+        unnamed = sum(str(c).startswith("Unnamed") for c in frame.columns)
+        if unnamed and unnamed * 2 >= len(frame.columns):
+            hints.append(
+                "Most columns have no name: the column names should be in the first row, "
+                "so delete any title rows above them."
+            )
+        hint = (" " + " ".join(hints)) if hints else ""
         raise EquityKitError(
-            f"{what} has no column {names}. The columns it has are: {have}. "
+            f"{what} has no column {names}.{hint} The columns it has are: {have}. "
             "Check the spelling (it is case-sensitive) or rename the column."
         )
 
@@ -119,15 +161,22 @@ def as_numeric(
     """
     require_columns(frame, [column])
     raw = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(raw) or isinstance(raw.dtype, pd.PeriodDtype):
+        raise EquityKitError(
+            f"column '{column}' holds dates, not numbers, e.g. {describe_rows(raw.head(1))}. "
+            "Choose the column with the numbers (counts, rates or measurements)."
+        )
     if pd.api.types.is_bool_dtype(raw):
         values = raw.astype(float)
     else:
         values = pd.to_numeric(raw, errors="coerce").astype(float)
     bad_text = values.isna() & raw.notna()
     if bad_text.any():
+        one = bad_text.sum() == 1
         raise EquityKitError(
             f"column '{column}' has {_plural(int(bad_text.sum()), 'value')} that "
-            f"{'is' if bad_text.sum() == 1 else 'are'} not numbers, e.g. {describe_rows(raw, bad_text)}. "
+            f"{'is not a number' if one else 'are not numbers'}, "
+            f"e.g. {describe_rows(raw, bad_text)}. "
             "Fix or remove those rows (numbers only, no units or text)."
         )
     if not allow_missing and values.isna().any():
@@ -190,6 +239,14 @@ def as_dates(frame: pd.DataFrame, column: str, *, allow_missing: bool = False) -
     """
     require_columns(frame, [column])
     raw = frame[column]
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        if raw.notna().any():
+            raise EquityKitError(
+                f"column '{column}' holds numbers, not dates, "
+                f"e.g. {describe_rows(raw.dropna().head(1))}. "
+                "Write dates as 2024-03-31 (or 31/03/2024); if Excel shows numbers such as "
+                "45382, format the column as Date in Excel and save again."
+            )
     if pd.api.types.is_datetime64_any_dtype(raw):
         values = pd.to_datetime(raw)
     else:

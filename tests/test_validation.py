@@ -1,0 +1,117 @@
+"""The one validation layer: each helper converts or explains, and never changes its input."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from equitykit.validation import (
+    EquityKitError,
+    as_binary,
+    as_dates,
+    as_frame,
+    as_numeric,
+    check_choice,
+    check_not_above,
+    closest_column,
+    describe_rows,
+    require_columns,
+)
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "month": ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"],
+        "count": [3, 0, 5, 2],
+        "attended": ["yes", "No", "Y", "n"],
+    })
+
+
+def test_describe_rows_names_three_then_counts_the_rest():
+    values = pd.Series(["a", "b", "c", "d", "e"], index=[10, 11, 12, 13, 14])
+    assert describe_rows(values) == "row 10: 'a', row 11: 'b', row 12: 'c' and 2 more"
+    assert describe_rows(values, values == "d") == "row 13: 'd'"
+
+
+def test_as_frame_copies_and_refuses_non_tables():
+    frame = _frame()
+    copy = as_frame(frame)
+    assert copy is not frame
+    assert as_frame({"a": [1]})["a"].tolist() == [1]
+    with pytest.raises(EquityKitError, match="read_data"):
+        as_frame("file.csv")
+    with pytest.raises(EquityKitError, match="no rows"):
+        as_frame(pd.DataFrame({"a": []}))
+
+
+def test_closest_column():
+    assert closest_column("Attended", ["attended", "team"]) == "attended"
+    assert closest_column("screend", ["screened", "eligible"]) == "screened"
+    assert closest_column("ethnicity", ["month", "count"]) is None
+
+
+def test_require_columns_lists_what_is_there_and_suggests():
+    with pytest.raises(EquityKitError) as info:
+        require_columns(_frame(), ["Count", None], what="My table")
+    message = str(info.value)
+    assert message.startswith("My table has no column 'Count'.")
+    assert "Did you mean 'count' for 'Count'?" in message
+    assert "'month', 'count', 'attended'" in message
+    require_columns(_frame(), ["count", None])  # present: no error
+
+
+def test_as_numeric_checks_and_converts():
+    frame = _frame()
+    before = frame.copy()
+    assert as_numeric(frame, "count", nonnegative=True, integer=True).tolist() == [3, 0, 5, 2]
+    pd.testing.assert_frame_equal(frame, before)
+    bad = frame.assign(count=["3", "x", "y", "1"])
+    with pytest.raises(EquityKitError, match=r"2 values that are not numbers, e\.g\. row 1: 'x'"):
+        as_numeric(bad, "count")
+    with pytest.raises(EquityKitError, match="1 negative value"):
+        as_numeric(frame.assign(count=[1, -2, 3, 4]), "count", nonnegative=True)
+    with pytest.raises(EquityKitError, match="whole numbers"):
+        as_numeric(frame.assign(count=[1, 2.5, 3, 4]), "count", integer=True)
+    with pytest.raises(EquityKitError, match="empty cell"):
+        as_numeric(frame.assign(count=[1, None, 3, 4]), "count", allow_missing=False)
+    with pytest.raises(EquityKitError, match="infinite"):
+        as_numeric(frame.assign(count=[1, np.inf, 3, 4]), "count")
+    with pytest.raises(EquityKitError, match="holds dates, not numbers"):
+        as_numeric(frame.assign(month=pd.to_datetime(frame["month"])), "month")
+
+
+def test_as_binary_reads_yes_no_words():
+    frame = _frame()
+    assert as_binary(frame, "attended").tolist() == [1.0, 0.0, 1.0, 0.0]
+    assert as_binary(frame.assign(attended=[True, False, True, True]), "attended").sum() == 3
+    with pytest.raises(EquityKitError, match=r"not yes/no, e\.g\. row 2: 'Y\?'"):
+        as_binary(frame.assign(attended=["yes", "no", "Y?", "no"]), "attended")
+    with pytest.raises(EquityKitError, match="not yes/no"):
+        as_binary(frame.assign(attended=[0, 1, 2, 1]), "attended")
+
+
+def test_as_dates_reads_iso_and_uk_dates_and_refuses_numbers():
+    frame = _frame()
+    assert as_dates(frame, "month").dt.month.tolist() == [1, 2, 3, 4]
+    uk = frame.assign(month=["31/01/2024", "29/02/2024", "31/03/2024", "30/04/2024"])
+    assert as_dates(uk, "month").dt.day.tolist() == [31, 29, 31, 30]
+    with pytest.raises(EquityKitError, match="row 3: 'never'"):
+        as_dates(frame.assign(month=["2024-01-01", "2024-02-01", "2024-03-01", "never"]), "month")
+    with pytest.raises(EquityKitError, match="empty date"):
+        as_dates(frame.assign(month=["2024-01-01", None, "2024-03-01", "2024-04-01"]), "month")
+    with pytest.raises(EquityKitError, match="holds numbers, not dates"):
+        as_dates(frame, "count")
+
+
+def test_check_not_above_names_the_rows():
+    num = pd.Series([5, 12, 3])
+    den = pd.Series([10, 10, 2])
+    with pytest.raises(EquityKitError, match=r"2 rows, e\.g\. row 1: 12 > 10, row 2: 3 > 2"):
+        check_not_above(pd.DataFrame(), "screened", "eligible", num, den)
+    check_not_above(pd.DataFrame(), "screened", "eligible", num.clip(upper=2), den)
+
+
+def test_check_choice():
+    assert check_choice("Increase", "improvement", ["increase", "decrease"]) == "increase"
+    with pytest.raises(EquityKitError, match="'up' is not one of the choices"):
+        check_choice("up", "improvement", ["increase", "decrease"])
