@@ -22,3 +22,9 @@ __all__ = [
     "theme",
     "__version__",
 ]
+
+# --- gaps (step 1: identify the equity gap) ---
+from .gaps import GapResult, disaggregate, pareto, representation
+from .intervals import newcombe, risk_ratio, wilson
+
+__all__ += ["disaggregate", "pareto", "representation", "GapResult", "wilson", "newcombe", "risk_ratio"]
