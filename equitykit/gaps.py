@@ -119,13 +119,13 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, list[Any], bool]:
         ordered = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
     blank = [i for i, v in enumerate(levels) if isinstance(v, str) and not v.strip()]
     missing_code = len(levels)
+    if len(codes) and codes.min() < 0:
+        codes = np.where(codes < 0, missing_code, codes)
     if blank:
         # Empty text labels are "not recorded" too, never a group of their own.
         remap = np.arange(len(levels) + 1, dtype=np.int64)
         remap[blank] = missing_code
-        codes = remap[np.where(codes < 0, missing_code, codes)]
-    else:
-        codes = np.where(codes < 0, missing_code, codes)
+        codes = remap[codes]
     levels = levels + [NOT_RECORDED]
     return codes, levels, ordered
 
@@ -139,7 +139,8 @@ def _aggregate(
     total = int(np.prod(sizes, dtype=np.int64))
     code = per_column[0][0]
     for (codes, _, _), size in zip(per_column[1:], sizes[1:]):
-        code = code * size + codes
+        code = code * size
+        code += codes
     if total > 5_000_000:
         uniques, code = np.unique(code, return_inverse=True)
     else:
@@ -155,7 +156,7 @@ def _aggregate(
                 "n= the column with each group's denominator."
             ) from None
         missing = np.isnan(y)
-        left_out = int(missing.sum())
+        left_out = int(np.count_nonzero(missing))
         minlength = total if uniques is None else len(uniques)
         rows = np.bincount(code, minlength=minlength)
         if left_out:
@@ -525,9 +526,7 @@ class GapResult(Result):
             return ", ".join(f"{_words(col)} {part}" for col, part in zip(self.by, parts))
         if label == NOT_RECORDED:
             return f"{_words(self.by[0])} not recorded"
-        if label[:1].isdigit():
-            return f"{_words(self.by[0])} {label}"
-        return f"{label} ({_words(self.by[0])})"
+        return f"{_words(self.by[0])} {label}"
 
     def _outcome_words(self) -> str:
         return _words(self.outcome)
@@ -555,16 +554,17 @@ class GapResult(Result):
         else:
             ref_label = raw.loc[raw["is_reference"], "group"].iloc[0]
             why = {"best": "the group with the best rate", "most_advantaged": "the most advantaged group"}
-            kind = why.get(str(self.reference).lower(), "the reference group")
+            kind = why.get(str(self.reference).lower(), "as chosen")
             ref_phrase = f"{_pct(self.reference_rate)} in {self._name(ref_label)} (the reference)"
-            opening = (f"Reference group: {self._name(ref_label)} ({kind}), {outcome} rate "
+            opening = (f"Reference group: {self._name(ref_label)}, {kind}, with a {outcome} rate of "
                        f"{_pct(self.reference_rate)}.")
         lines = [opening]
-        comparable = visible & ~raw["is_reference"].to_numpy()
+        # Headline gaps come from groups large enough to read; small ones are flagged below.
+        comparable = visible & ~raw["is_reference"].to_numpy() & ~raw["small"].to_numpy()
         comp = raw["compared"].to_numpy()
         if self.improvement == "neutral":
             n_hi, n_lo = int(((comp == "higher") & comparable).sum()), int(((comp == "lower") & comparable).sum())
-            lines.append(f"{n_hi} of {int(comparable.sum())} groups had a clearly higher rate and {n_lo} a "
+            lines.append(f"{n_hi} of {int(comparable.sum())} groups compared had a clearly higher rate and {n_lo} a "
                          f"clearly lower one ({conf} intervals for the difference exclude zero).")
             gaps = raw.index[comparable].tolist()
             gaps = sorted(gaps, key=lambda i: -abs(raw.at[i, "difference"]))
@@ -572,7 +572,7 @@ class GapResult(Result):
             better_dir = "lower" if self.improvement == "decrease" else "higher"
             n_worse = int(((comp == "worse") & comparable).sum())
             n_better = int(((comp == "better") & comparable).sum())
-            lines.append(f"{n_worse} of {int(comparable.sum())} groups had a clearly worse {outcome} rate "
+            lines.append(f"{n_worse} of {int(comparable.sum())} groups compared had a clearly worse {outcome} rate "
                          f"({better_dir} is better) and {n_better} a clearly better one ({conf} intervals "
                          "for the difference exclude zero).")
             sign = 1.0 if self.improvement == "decrease" else -1.0

@@ -106,7 +106,7 @@ def test_reading_names_the_biggest_gap(deciles: pd.DataFrame) -> None:
     assert "IMD decile 1: 14.1% against 6.2% in IMD decile 10 (the reference), 7.9 percentage points more" in reading
     assert "95% CI 6.8 to 9.0" in reading
     assert s["group"].iloc[0] == "10" and s["group"].iloc[1] == "1"  # reference, then biggest gap
-    assert "8 of 9 groups" in reading
+    assert "8 of 9 groups compared" in reading
 
 
 def test_missing_reference_lists_groups(deciles: pd.DataFrame) -> None:
