@@ -59,7 +59,9 @@ __all__ = [
 
 NOT_RECORDED = "Not recorded"
 _ACRONYMS = {"imd", "dna", "nhs", "gp", "ae", "lsoa", "bmi", "iapt", "ed", "id"}
-_REFERENCE_WORDS = ("overall", "best", "most_advantaged")
+_OUTPUT_COLUMNS = {"numerator", "denominator", "rate", "lower", "upper", "reference", "is_reference",
+                   "difference", "difference_lower", "difference_upper", "ratio", "ratio_lower",
+                   "ratio_upper", "compared", "small", "suppressed"}
 _COMPARED_COLOURS = {
     "reference": PALETTE["reference"],
     "worse": PALETTE["concern"],
@@ -199,7 +201,7 @@ def _aggregate(
     return table, [ordered for _, _, ordered in per_column], level_lists, left_out
 
 
-def _ensure_numeric_ordering(levels: list[Any], order: Sequence[Any] | None, labels: list[str]) -> list[str] | None:
+def _order_labels(levels: list[Any], order: Sequence[Any] | None, labels: list[str]) -> list[str] | None:
     if order is None:
         return None
     wanted = [_label(v) for v in order]
@@ -300,6 +302,12 @@ def disaggregate(
     require_columns(frame, [outcome, *by_cols, n])
     if outcome in by_cols:
         raise EquityKitError(f"'{outcome}' is both the outcome and a by= column: choose different columns.")
+    clash = [c for c in by_cols if c in _OUTPUT_COLUMNS]
+    if clash:
+        raise EquityKitError(
+            f"by= column {clash[0]!r} has the name of a result column; rename it first, e.g. "
+            f"data.rename(columns={{{clash[0]!r}: '{clash[0]}_group'}})."
+        )
     improvement = check_choice(improvement, "improvement", ["decrease", "increase", "neutral"])
     z_value(confidence)  # validates confidence early
     if not isinstance(min_group, (int, np.integer)) or min_group < 0:
@@ -312,14 +320,13 @@ def disaggregate(
         labels = [_label(v) for v in groups[by_cols[0]]]
     else:
         labels = [" / ".join(_label(v) for v in row) for row in groups[by_cols].itertuples(index=False)]
-    groups.insert(0, "group", labels)
 
     # The ordered groups (most deprived first), used by "most_advantaged" and sii().
     order_labels: list[str] | None = None
     if len(by_cols) == 1:
         recorded = [lab for lab in labels if lab != NOT_RECORDED]
         if order is not None:
-            order_labels = _ensure_numeric_ordering(level_lists[0], order, labels)
+            order_labels = _order_labels(level_lists[0], order, labels)
         elif ordered_flags[0]:
             order_labels = recorded
     elif order is not None:
@@ -554,10 +561,10 @@ class GapResult(Result):
         else:
             ref_label = raw.loc[raw["is_reference"], "group"].iloc[0]
             why = {"best": "the group with the best rate", "most_advantaged": "the most advantaged group"}
-            kind = why.get(str(self.reference).lower(), "as chosen")
+            kind = why.get(str(self.reference).lower())
             ref_phrase = f"{_pct(self.reference_rate)} in {self._name(ref_label)} (the reference)"
-            opening = (f"Reference group: {self._name(ref_label)}, {kind}, with a {outcome} rate of "
-                       f"{_pct(self.reference_rate)}.")
+            opening = (f"Reference group: {self._name(ref_label)}{', ' + kind if kind else ''}, with a "
+                       f"{outcome} rate of {_pct(self.reference_rate)}.")
         lines = [opening]
         # Headline gaps come from groups large enough to read; small ones are flagged below.
         comparable = visible & ~raw["is_reference"].to_numpy() & ~raw["small"].to_numpy()

@@ -356,3 +356,20 @@ def test_no_function_changes_the_callers_data(deciles: pd.DataFrame, clinic: pd.
     for b, f in zip(before, frames):
         pd.testing.assert_frame_equal(b, f)
     pd.testing.assert_frame_equal(pop_before, pop)
+
+
+def test_small_groups_are_flagged_not_headlined() -> None:
+    frame = pd.DataFrame({"site": ["A", "B", "C"], "dna": [10, 12, 4], "n": [100, 100, 5]})
+    g = ek.disaggregate(frame, "dna", "site", n="n", reference="A")
+    reading = g.summary().reading
+    assert g.table["small"].tolist() == [False, False, True]
+    assert "site C" not in reading and "1 group(s) have fewer than 30" in reading
+    assert reading.startswith("Reference group: site A, with a DNA rate of 10.0%.")
+
+
+def test_a_by_column_named_group_is_kept() -> None:
+    frame = pd.DataFrame({"group": ["a", "b"] * 20, "dna": [1, 0, 0, 0] * 10})
+    t = ek.disaggregate(frame, "dna", "group").table
+    assert t["group"].tolist() == ["a", "b"] and t["rate"].tolist() == [50.0, 0.0]
+    with pytest.raises(EquityKitError, match="rename"):
+        ek.disaggregate(frame.rename(columns={"group": "rate"}), "dna", "rate")
