@@ -619,7 +619,7 @@ class GapResult(Result):
         title_by = " and ".join(_words(b) for b in self.by)
         y = alt.Y("group:N", sort=order, title=title_by)
         domain = [k for k in _COMPARED_COLOURS if k in set(data["compared"])]
-        colour = alt.Color("compared:N", title="Compared with the reference",
+        colour = alt.Color("compared:N", title="Against the reference",
                            scale=alt.Scale(domain=domain, range=[_COMPARED_COLOURS[k] for k in domain]))
         base = alt.Chart(data)
         tooltip = [alt.Tooltip("group:N", title=title_by),
@@ -631,7 +631,7 @@ class GapResult(Result):
             x2="upper:Q", y=y, color=colour, tooltip=tooltip)
         points = base.mark_point(filled=True, size=90).encode(
             x="rate:Q", y=y, color=colour,
-            shape=alt.Shape("is_reference:N", title="Reference group",
+            shape=alt.Shape("is_reference:N", legend=None,
                             scale=alt.Scale(domain=[False, True], range=["circle", "diamond"])),
             tooltip=tooltip)
         rule = base.mark_rule(strokeDash=[6, 4], color=PALETTE["reference"]).encode(x="mean(reference_rate):Q")
@@ -942,12 +942,14 @@ class ParetoResult(Result):
         bars = base.mark_bar(color=PALETTE["data"]).encode(
             x=x, y=alt.Y("count:Q", title=f"Number of {self._what}"),
             tooltip=["category:N", "count:Q", alt.Tooltip("percent:Q", format=".1f")])
-        right = alt.Y("cumulative_percent:Q", title="Cumulative %", scale=alt.Scale(domain=[0, 100]))
-        line = base.mark_line(point=True, color=PALETTE["signal"]).encode(
-            x=x, y=right, tooltip=[alt.Tooltip("cumulative_percent:Q", format=".1f")])
+        right = alt.Y("cumulative_percent:Q", title="Cumulative %", scale=alt.Scale(domain=[0, 100]),
+                      axis=alt.Axis(orient="right"))
+        line = base.mark_line(color=PALETTE["signal"], point=alt.OverlayMarkDef(color=PALETTE["signal"])).encode(
+            x=x, y=right, tooltip=["category:N", alt.Tooltip("cumulative_percent:Q", format=".1f")])
         eighty = base.mark_rule(strokeDash=[4, 4], color=PALETTE["reference"]).encode(
-            y=alt.Y("mean(eighty):Q", scale=alt.Scale(domain=[0, 100]), axis=None))
-        return alt.layer(bars, alt.layer(line, eighty)).resolve_scale(y="independent").properties(
+            y=alt.Y("mean(eighty):Q", scale=alt.Scale(domain=[0, 100])))
+        return alt.layer(bars, line + eighty).resolve_scale(y="independent").properties(
+            width=alt.Step(max(36, min(70, 480 // max(len(data), 1)))),
             title=alt.TitleParams(f"Pareto chart of {self._what} by {_words(self.category)}",
                                   subtitle="Bars: counts, largest first; line: cumulative %; dashed: 80%"))
 

@@ -141,3 +141,10 @@ def test_newcombe_contains_difference(n1: int, n2: int, data: st.DataObject) -> 
 def test_poisson_interval_contains_count(x: int) -> None:
     p = poisson_interval(x)
     assert 0 <= p.lower <= x <= p.upper
+
+
+def test_poisson_switches_to_byars_at_ten_events() -> None:
+    p = poisson_interval([9, 10])
+    e, b = exact_poisson(9), byars(10)
+    assert (p.lower[0], p.upper[0]) == (e.lower, e.upper)
+    assert (p.lower[1], p.upper[1]) == (b.lower, b.upper)
