@@ -179,6 +179,11 @@ def _aggregate(
         rows = np.bincount(code, minlength=minlength)
         numerator = np.bincount(code, weights=np.where(missing, 0.0, xv), minlength=minlength)
         denominator = np.bincount(code, weights=np.where(missing, 0.0, dv), minlength=minlength)
+        if left_out:
+            # A group whose every row lacks its counts has no counts at all, not counts of 0.
+            usable = np.bincount(code, weights=(~missing).astype(float), minlength=minlength)
+            numerator[usable == 0] = np.nan
+            denominator[usable == 0] = np.nan
 
     present = np.flatnonzero(rows > 0)
     combo = present if uniques is None else uniques[present]
@@ -393,14 +398,15 @@ def disaggregate(
     table["ratio_upper"] = ratio[2]
     table["compared"] = compared
     table["small"] = small
-    if np.allclose(x, np.round(x)) and np.allclose(d, np.round(d)):
+    if np.isfinite(x).all() and np.isfinite(d).all() and np.allclose(x, np.round(x)) and np.allclose(d, np.round(d)):
         table["numerator"] = x.astype(np.int64)
         table["denominator"] = d.astype(np.int64)
 
-    if (~has_rate).any():
-        names = ", ".join(repr(lab) for lab in np.asarray(labels, dtype=object)[~has_rate][:5])
+    zero = d == 0
+    if zero.any():
+        names = ", ".join(repr(lab) for lab in np.asarray(labels, dtype=object)[zero][:5])
         warnings.warn(
-            f"{int((~has_rate).sum())} group(s) have a denominator of 0 and no rate: {names}.",
+            f"{int(zero.sum())} group(s) have a denominator of 0 and no rate: {names}.",
             UserWarning,
             stacklevel=2,
         )
@@ -431,7 +437,8 @@ def disaggregate(
         left_out=left_out,
         min_group=int(min_group),
         suppressed=bool(suppress),
-        not_recorded=int(d[not_recorded].sum()) if not_recorded.any() else 0,
+        not_recorded=int(np.nansum(d[not_recorded])) if not_recorded.any() else 0,
+        aggregated=n is not None,
     )
 
 
@@ -509,7 +516,7 @@ class GapResult(Result):
     def __init__(self, table: pd.DataFrame, raw: pd.DataFrame, by: list[Any], outcome: str,
                  reference: Any, reference_text: str, reference_rate: float, improvement: str,
                  confidence: float, multiply: float, order: list[str] | None, left_out: int,
-                 min_group: int, suppressed: bool, not_recorded: int) -> None:
+                 min_group: int, suppressed: bool, not_recorded: int, aggregated: bool = False) -> None:
         self.table = table
         self._raw = raw
         self.by = by
@@ -525,6 +532,7 @@ class GapResult(Result):
         self.min_group = min_group
         self.suppressed = suppressed
         self.not_recorded = not_recorded
+        self.aggregated = aggregated
 
     # -- words
     def _name(self, label: str) -> str:
@@ -605,7 +613,8 @@ class GapResult(Result):
             lines.append(f"{self.not_recorded:,} with no {', '.join(_words(b) for b in self.by)} recorded are "
                          f"shown as '{NOT_RECORDED}', not dropped.")
         if self.left_out:
-            lines.append(f"{self.left_out:,} row(s) with no {outcome} recorded were left out.")
+            what = "a missing count" if self.aggregated else f"no {outcome} recorded"
+            lines.append(f"{self.left_out:,} row(s) with {what} were left out.")
         if self.suppressed and shown["suppressed"].any():
             lines.append(f"{int(shown['suppressed'].sum())} group(s) have small counts: shown as * with rates withheld.")
         return "\n".join(lines)

@@ -373,3 +373,20 @@ def test_a_by_column_named_group_is_kept() -> None:
     assert t["group"].tolist() == ["a", "b"] and t["rate"].tolist() == [50.0, 0.0]
     with pytest.raises(EquityKitError, match="rename"):
         ek.disaggregate(frame.rename(columns={"group": "rate"}), "dna", "rate")
+
+
+def test_aggregation_matches_phe_grouped_workbook() -> None:
+    # PHE's proportion workbook: its grouped sheet holds the per-Area sums of the ungrouped sheet,
+    # and Areas whose counts are missing stay missing (never 0).
+    rows = pd.read_csv(REALDATA / "proportion_inputs.csv")
+    grouped = pd.read_csv(REALDATA / "proportion_grouped_inputs.csv").set_index("Area")
+    g = ek.disaggregate(rows, "Numerator", "Area", n="Denominator", reference="Area1")
+    t = g.table.set_index("group")
+    complete = grouped.index[grouped[["Numerator", "Denominator"]].notna().all(axis=1)]
+    np.testing.assert_array_equal(t.loc[complete, "numerator"], grouped.loc[complete, "Numerator"])
+    np.testing.assert_array_equal(t.loc[complete, "denominator"], grouped.loc[complete, "Denominator"])
+    np.testing.assert_allclose(t.loc[complete, "rate"],
+                               100 * grouped.loc[complete, "Numerator"] / grouped.loc[complete, "Denominator"])
+    for area in ["Area09", "Area10", "Area11"]:
+        assert np.isnan(t.loc[area, "rate"]) and t.loc[area, "compared"] == "no rate"
+    assert "3 row(s) with a missing count were left out" in g.summary().reading
