@@ -597,8 +597,8 @@ class GapResult(Result):
                 lines.append("No group's rate was clearly worse than the reference's.")
         for i in gaps[:3]:
             r = raw.loc[i]
-            p, dl, du = r["rate"] / self.multiply, r["difference_lower"] / self.multiply, r["difference_upper"] / self.multiply
-            dv = r["difference"] / self.multiply
+            p, dv = r["rate"] / self.multiply, r["difference"] / self.multiply
+            dl, du = r["difference_lower"] / self.multiply, r["difference_upper"] / self.multiply
             word = "more" if dv > 0 else "fewer"
             times = f", {r['ratio']:.2f} times the reference rate" if np.isfinite(r["ratio"]) else ""
             lines.append(
@@ -616,7 +616,8 @@ class GapResult(Result):
             what = "a missing count" if self.aggregated else f"no {outcome} recorded"
             lines.append(f"{self.left_out:,} row(s) with {what} were left out.")
         if self.suppressed and shown["suppressed"].any():
-            lines.append(f"{int(shown['suppressed'].sum())} group(s) have small counts: shown as * with rates withheld.")
+            lines.append(f"{int(shown['suppressed'].sum())} group(s) have small counts: shown as * "
+                         "with rates withheld.")
         return "\n".join(lines)
 
     def chart(self) -> alt.Chart:
@@ -1047,7 +1048,8 @@ class RepresentationResult(Result):
         else:
             lines.append(f"No group is clearly under-represented ({conf} intervals of the ratio all reach 1).")
         if len(over):
-            lines.append("Over-represented: " + ", ".join(f"{r.group} (ratio {r.ratio:.2f})" for r in over.itertuples()) + ".")
+            parts = [f"{r.group} (ratio {r.ratio:.2f})" for r in over.itertuples()]
+            lines.append("Over-represented: " + ", ".join(parts) + ".")
         if self._not_recorded:
             lines.append(f"{self._not_recorded:,.0f} with no {_words(self.by)} recorded are not in the shares.")
         if self._unmatched:
