@@ -653,7 +653,8 @@ class GapResult(Result):
             height=alt.Step(22),
         )
 
-    def sii(self, repetitions: int = 10_000, confidence: float = 0.95, seed: int | None = None) -> SIIResult:
+    def sii(self, repetitions: int = 10_000, confidence: float = 0.95, seed: int | None = None,
+            transform: bool = False) -> SIIResult:
         """Slope and relative index of inequality across the ordered groups.
 
         Parameters
@@ -664,6 +665,10 @@ class GapResult(Result):
             Level of the simulated intervals.
         seed : int, optional
             Seed for numpy's random Generator, for repeatable intervals.
+        transform : bool
+            Fit the line to logit rates (PHE's ``transform = TRUE``), which keeps
+            fitted rates inside 0-100%; the SII is then the difference of the
+            back-transformed ends.
 
         Returns
         -------
@@ -709,11 +714,12 @@ class GapResult(Result):
         w95 = wilson(x, d, 0.95)
         rng = np.random.default_rng(seed)
         res = _phe_sii(d, w95.estimate, lower=w95.lower, upper=w95.upper, value_type=2,
-                       multiplier=self.multiply, repetitions=int(repetitions),
+                       transform=bool(transform), multiplier=self.multiply, repetitions=int(repetitions),
                        confidence=[confidence], rng=rng)
         mean = float(x.sum() / d.sum()) * self.multiply
         c = _conf_key(confidence)
-        intercept = res["intercept"] * self.multiply
+        # PHE scales the intercept by the multiplier only on the transformed route.
+        intercept = res["intercept"] if transform else res["intercept"] * self.multiply
         row = {
             "sii": res["sii"], "sii_lower": res[f"sii_lower{c}"], "sii_upper": res[f"sii_upper{c}"],
             "rii": res["rii"], "rii_lower": res[f"rii_lower{c}"], "rii_upper": res[f"rii_upper{c}"],
@@ -721,15 +727,26 @@ class GapResult(Result):
             "rii_mean_upper": res[f"sii_upper{c}"] / mean,
             "intercept": intercept, "fitted_least_deprived": intercept + res["sii"],
             "mean_rate": mean, "groups": k, "repetitions": int(repetitions), "confidence": float(confidence),
+            "transform": "logit" if transform else "none",
         }
         a, b = res["a"], res["b"]
         grp = pd.DataFrame({
             "group": list(raw.index), "denominator": d, "population_share": a, "midpoint": b,
             "rate": x / d * self.multiply, "lower": w95.lower * self.multiply, "upper": w95.upper * self.multiply,
-            "fitted": intercept + res["sii"] * b,
+            "fitted": _fitted_line(intercept, res["sii"], b, bool(transform), self.multiply),
         })
         left = [g for g in self._raw["group"] if g not in self.order]
         return SIIResult(pd.DataFrame([row]), grp, self, left)
+
+
+def _fitted_line(intercept: float, sii: float, b: np.ndarray, transform: bool, multiply: float) -> np.ndarray:
+    """Fitted rate at each midpoint: a straight line, or a logistic curve when transformed."""
+    if not transform:
+        return intercept + sii * b
+    lo, hi = intercept / multiply, (intercept + sii) / multiply
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    t = logit(lo) + (logit(hi) - logit(lo)) * b
+    return multiply * np.exp(t) / (1 + np.exp(t))
 
 
 def _conf_key(conf: float) -> str:
@@ -896,7 +913,8 @@ class SIIResult(Result):
             lines.append("The interval for the SII includes zero: no clear gradient.")
         if self._left_out:
             lines.append(f"Left out (not ordered): {', '.join(self._left_out)}.")
-        lines.append(f"Intervals from {int(t['repetitions']):,} simulations.")
+        scale = " Line fitted to logit rates." if t["transform"] == "logit" else ""
+        lines.append(f"Intervals from {int(t['repetitions']):,} simulations.{scale}")
         return "\n".join(lines)
 
     def chart(self) -> alt.Chart:

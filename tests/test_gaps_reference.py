@@ -189,3 +189,14 @@ def test_sii_reliability_between_seeds_is_small() -> None:
     a = _run_sii("", 10_000, seed=1)
     b = _run_sii("", 10_000, seed=2)
     assert abs(a["sii_lower95_0"] - b["sii_lower95_0"]) < 1e-3
+
+
+def test_gap_result_sii_logit_transform_matches_phe() -> None:
+    frame = _data("i_dna_by_imd_decile.csv")
+    expected = pd.read_csv(REF / "expected" / "phe_sii_dna_decile_transform.csv").iloc[0]
+    g = ek.disaggregate(frame, "dna", "imd_decile", n="appointments", multiply=1)
+    t = g.sii(repetitions=100_000, seed=5, transform=True).table.iloc[0]
+    np.testing.assert_allclose([t["sii"], t["rii"], t["intercept"]],
+                               [expected["sii"], expected["rii"], expected["intercept"]], rtol=RTOL)
+    np.testing.assert_allclose([t["sii_lower"], t["sii_upper"]],
+                               [expected["sii_lower95_0"], expected["sii_upper95_0"]], rtol=1e-2)
