@@ -678,7 +678,8 @@ class GapResult(Result):
             relative index: fitted least deprived / fitted most deprived),
             ``rii_mean`` (SII divided by the mean rate), their ``_lower`` and
             ``_upper`` limits, ``intercept`` (fitted rate at the most deprived end),
-            ``mean_rate``, ``groups``; ``.groups`` the data of each group.
+            ``mean_rate``, ``groups``, ``repetitions``, ``confidence``, ``transform``;
+            ``.groups`` the data of each group (share, midpoint, rate, fitted).
 
         Notes
         -----
