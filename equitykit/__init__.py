@@ -28,3 +28,9 @@ from .datasets import list_datasets, load_dataset
 from .reading import read_data
 
 __all__ += ["load_dataset", "list_datasets", "read_data"]
+
+# --- gaps (step 1: identify the equity gap) ---
+from .gaps import GapResult, disaggregate, pareto, representation
+from .intervals import newcombe, risk_ratio, wilson
+
+__all__ += ["disaggregate", "pareto", "representation", "GapResult", "wilson", "newcombe", "risk_ratio"]

@@ -1,0 +1,1221 @@
+"""Step 1, identify the equity gap: disaggregate, compare with a reference group, measure the gradient.
+
+``disaggregate`` splits an outcome (missed appointments, screening uptake...)
+by one or more characteristics and compares every group with a reference
+group; ``GapResult.sii()`` measures the gradient across ordered groups such as
+deprivation deciles (slope and relative index of inequality); ``pareto`` and
+``representation`` show which groups a service reaches and which it misses.
+
+The statistics follow PHEindicatormethods 2.1.0 (Wilson intervals for
+proportions, ``phe_sii`` for the slope index) and Newcombe (1998) for the
+difference between two proportions.
+
+Example
+-------
+>>> import pandas as pd
+>>> import equitykit as ek
+>>> visits = pd.DataFrame({"decile": [1, 2, 3, 4, 5], "dna": [140, 120, 100, 80, 60],
+...                        "appointments": [1000] * 5})
+>>> g = ek.disaggregate(visits, outcome="dna", by="decile", n="appointments",
+...                     reference="most_advantaged")
+>>> g.table[["group", "rate", "difference"]].round(1).values.tolist()[0]
+['1', 14.0, 8.0]
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import privacy
+from .intervals import newcombe, risk_ratio, wilson, z_value
+from .results import Result, Summary
+from .theme import PALETTE
+from .validation import (
+    EquityKitError,
+    as_binary,
+    as_frame,
+    as_numeric,
+    check_choice,
+    check_not_above,
+    require_columns,
+)
+
+__all__ = [
+    "NOT_RECORDED",
+    "disaggregate",
+    "GapResult",
+    "SIIResult",
+    "pareto",
+    "ParetoResult",
+    "representation",
+    "RepresentationResult",
+]
+
+NOT_RECORDED = "Not recorded"
+_ACRONYMS = {"imd", "dna", "nhs", "gp", "ae", "lsoa", "bmi", "iapt", "ed", "id"}
+_OUTPUT_COLUMNS = {"numerator", "denominator", "rate", "lower", "upper", "reference", "is_reference",
+                   "difference", "difference_lower", "difference_upper", "ratio", "ratio_lower",
+                   "ratio_upper", "compared", "small", "suppressed"}
+_COMPARED_COLOURS = {
+    "reference": PALETTE["reference"],
+    "worse": PALETTE["concern"],
+    "better": PALETTE["improvement"],
+    "higher": PALETTE["neutral"],
+    "lower": PALETTE["neutral"],
+    "no clear difference": PALETTE["data"],
+    "no rate": PALETTE["muted"],
+    "suppressed": PALETTE["muted"],
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _words(name: Any) -> str:
+    """Column name in words: 'imd_decile' -> 'IMD decile'."""
+    tokens = str(name).replace("_", " ").split()
+    return " ".join(t.upper() if t.lower() in _ACRONYMS else t for t in tokens)
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _as_list(by: Any) -> list[Any]:
+    if isinstance(by, (list, tuple)):
+        if not by:
+            raise EquityKitError("by= needs at least one column name, e.g. by='ethnicity'.")
+        return list(by)
+    return [by]
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def _pp(value: float) -> str:
+    return f"{100 * value:.1f}"
+
+
+def _factorize(column: pd.Series) -> tuple[np.ndarray, list[Any], bool]:
+    """Integer codes for one grouping column, missing labels mapped to NOT_RECORDED.
+
+    Returns codes, the level values (in natural order) and whether the levels
+    have a meaningful order (numbers, or an ordered categorical).
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        levels = list(column.cat.categories)
+        ordered = bool(column.cat.ordered) or pd.api.types.is_numeric_dtype(column.cat.categories)
+    else:
+        codes, uniques = pd.factorize(column, sort=True)
+        codes = codes.astype(np.int64, copy=False)
+        levels = list(uniques)
+        ordered = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    blank = [i for i, v in enumerate(levels) if isinstance(v, str) and not v.strip()]
+    missing_code = len(levels)
+    if len(codes) and codes.min() < 0:
+        codes = np.where(codes < 0, missing_code, codes)
+    if blank:
+        # Empty text labels are "not recorded" too, never a group of their own.
+        remap = np.arange(len(levels) + 1, dtype=np.int64)
+        remap[blank] = missing_code
+        codes = remap[codes]
+    levels = levels + [NOT_RECORDED]
+    return codes, levels, ordered
+
+
+def _aggregate(
+    frame: pd.DataFrame, by: list[Any], outcome: str, n: str | None
+) -> tuple[pd.DataFrame, list[bool], list[list[Any]], int]:
+    """Numerator and denominator per group (or combination) without per-row Python."""
+    per_column = [_factorize(frame[col]) for col in by]
+    sizes = [len(levels) for _, levels, _ in per_column]
+    total = int(np.prod(sizes, dtype=np.int64))
+    code = per_column[0][0]
+    for (codes, _, _), size in zip(per_column[1:], sizes[1:]):
+        code = code * size
+        code += codes
+    if total > 5_000_000:
+        uniques, code = np.unique(code, return_inverse=True)
+    else:
+        uniques = None
+
+    left_out = 0
+    if n is None:
+        try:
+            y = as_binary(frame, outcome).to_numpy()
+        except EquityKitError as exc:
+            raise EquityKitError(
+                f"{exc} If '{outcome}' holds counts per group (aggregated data), also give "
+                "n= the column with each group's denominator."
+            ) from None
+        missing = np.isnan(y)
+        left_out = int(np.count_nonzero(missing))
+        minlength = total if uniques is None else len(uniques)
+        rows = np.bincount(code, minlength=minlength)
+        if left_out:
+            numerator = np.bincount(code, weights=np.where(missing, 0.0, y), minlength=minlength)
+            denominator = np.bincount(code, weights=(~missing).astype(float), minlength=minlength)
+        else:
+            numerator = np.bincount(code, weights=y, minlength=minlength)
+            denominator = rows.astype(float)
+    else:
+        require_columns(frame, [n])
+        x = as_numeric(frame, outcome, nonnegative=True)
+        d = as_numeric(frame, n, nonnegative=True)
+        check_not_above(frame, outcome, n, x, d)
+        xv, dv = x.to_numpy(), d.to_numpy()
+        missing = np.isnan(xv) | np.isnan(dv)
+        left_out = int(missing.sum())
+        minlength = total if uniques is None else len(uniques)
+        rows = np.bincount(code, minlength=minlength)
+        numerator = np.bincount(code, weights=np.where(missing, 0.0, xv), minlength=minlength)
+        denominator = np.bincount(code, weights=np.where(missing, 0.0, dv), minlength=minlength)
+        if left_out:
+            # A group whose every row lacks its counts has no counts at all, not counts of 0.
+            usable = np.bincount(code, weights=(~missing).astype(float), minlength=minlength)
+            numerator[usable == 0] = np.nan
+            denominator[usable == 0] = np.nan
+
+    present = np.flatnonzero(rows > 0)
+    combo = present if uniques is None else uniques[present]
+    values: dict[Any, list[Any]] = {}
+    level_lists = [levels for _, levels, _ in per_column]
+    rest = combo.copy()
+    idx_per_col = []
+    for size in reversed(sizes):
+        idx_per_col.append(rest % size)
+        rest = rest // size
+    idx_per_col.reverse()
+    for col, idx, levels in zip(by, idx_per_col, level_lists):
+        values[col] = [levels[i] for i in idx]
+    table = pd.DataFrame(values)
+    table["numerator"] = numerator[present]
+    table["denominator"] = denominator[present]
+    # Natural order: by each column's level order, "Not recorded" last.
+    sort_keys = np.lexsort(tuple(reversed(idx_per_col)))
+    table = table.iloc[sort_keys].reset_index(drop=True)
+    return table, [ordered for _, _, ordered in per_column], level_lists, left_out
+
+
+def _order_labels(levels: list[Any], order: Sequence[Any] | None, labels: list[str]) -> list[str] | None:
+    if order is None:
+        return None
+    wanted = [_label(v) for v in order]
+    unknown = [w for w in wanted if w not in labels]
+    if unknown:
+        raise EquityKitError(
+            f"order= names {', '.join(repr(u) for u in unknown)}, which "
+            f"{'is' if len(unknown) == 1 else 'are'} not among the groups: "
+            f"{', '.join(repr(g) for g in labels)}."
+        )
+    return wanted
+
+
+# --------------------------------------------------------------------------- disaggregate
+
+def disaggregate(
+    data: pd.DataFrame,
+    outcome: str,
+    by: str | Sequence[str],
+    n: str | None = None,
+    reference: Any = "overall",
+    improvement: str = "decrease",
+    confidence: float = 0.95,
+    suppress: bool = False,
+    min_group: int = 30,
+    order: Sequence[Any] | None = None,
+    multiply: float = 100,
+) -> GapResult:
+    """Split an outcome by group and compare every group with a reference group.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Either one row per person or event, with ``outcome`` 0/1, yes/no or
+        True/False; or aggregated counts, with ``outcome`` the count of people
+        with the outcome and ``n`` the column of denominators.
+    outcome : str
+        The outcome column (e.g. ``"dna"`` for did not attend).
+    by : str or list of str
+        The characteristic(s) to split by. A list gives every combination
+        (intersections, e.g. ethnicity and age band).
+    n : str, optional
+        Denominator column, for aggregated data only.
+    reference : str or value
+        What each group is compared with: ``"overall"`` (everyone together),
+        ``"best"`` (the group with the best rate, among groups that are not
+        small), ``"most_advantaged"`` (the last of the ordered groups, e.g. IMD
+        decile 10 when decile 1 is the most deprived) or the name of a group.
+    improvement : {"decrease", "increase", "neutral"}
+        Whether a lower rate (e.g. missed appointments) or a higher one (e.g.
+        screening uptake) is better; it decides "best", "worse" and "better".
+    confidence : float
+        Confidence level of every interval, e.g. 0.95.
+    suppress : bool
+        If True, counts are shown under NHS disclosure control (1-7 as ``*``,
+        others rounded to 5) and the rates of suppressed groups are withheld.
+    min_group : int
+        Groups with a smaller denominator are flagged ``small`` (their rates are
+        unstable) and never chosen as the "best" reference.
+    order : list, optional
+        The groups from most deprived (or disadvantaged) to least. By default a
+        numeric ``by`` (IMD decile 1 = most deprived) or an ordered categorical
+        gives the order; text groups have none unless you give one.
+    multiply : float
+        Scale of rates and differences: 100 (default) gives percentages and
+        percentage points, 1 gives proportions.
+
+    Returns
+    -------
+    GapResult
+        ``.table`` has one row per group (per combination with several ``by``
+        columns): the ``by`` column(s), ``group`` (label), ``numerator``,
+        ``denominator``, ``rate``, ``lower``, ``upper`` (Wilson), ``reference``
+        (what was asked for, echoed), ``is_reference``, ``difference``,
+        ``difference_lower``, ``difference_upper`` (group minus reference,
+        Newcombe interval), ``ratio``, ``ratio_lower``, ``ratio_upper`` (group over
+        reference, log-scale interval), ``compared`` (worse, better, no clear
+        difference, reference) and ``small``. With ``suppress=True`` the counts
+        are text and a ``suppressed`` column is added.
+
+    Notes
+    -----
+    Missing group labels (empty or NA) become their own "Not recorded" group;
+    rows with no outcome recorded are left out and counted in the reading.
+    The difference interval is Newcombe's method 10 (from two Wilson intervals)
+    and the ratio interval is exp(log RR ± z·se) (Katz). The groups are treated
+    as independent samples, which is conservative for ``reference="overall"``.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"sex": ["F", "F", "M", "M", None], "dna": [1, 0, 0, 0, 1]})
+    >>> disaggregate(rows, outcome="dna", by="sex").table["group"].tolist()
+    ['F', 'M', 'Not recorded']
+    """
+    frame = as_frame(data)
+    by_cols = _as_list(by)
+    require_columns(frame, [outcome, *by_cols, n])
+    if outcome in by_cols:
+        raise EquityKitError(f"'{outcome}' is both the outcome and a by= column: choose different columns.")
+    clash = [c for c in by_cols if c in _OUTPUT_COLUMNS]
+    if clash:
+        raise EquityKitError(
+            f"by= column {clash[0]!r} has the name of a result column; rename it first, e.g. "
+            f"data.rename(columns={{{clash[0]!r}: '{clash[0]}_group'}})."
+        )
+    improvement = check_choice(improvement, "improvement", ["decrease", "increase", "neutral"])
+    z_value(confidence)  # validates confidence early
+    if not isinstance(min_group, (int, np.integer)) or min_group < 0:
+        raise EquityKitError(f"min_group={min_group!r} should be a whole number such as 30.")
+    if not multiply or not np.isfinite(multiply) or multiply <= 0:
+        raise EquityKitError(f"multiply={multiply!r} should be a positive number, e.g. 100 for percentages.")
+
+    groups, ordered_flags, level_lists, left_out = _aggregate(frame, by_cols, outcome, n)
+    if len(by_cols) == 1:
+        labels = [_label(v) for v in groups[by_cols[0]]]
+    else:
+        labels = [" / ".join(_label(v) for v in row) for row in groups[by_cols].itertuples(index=False)]
+
+    # The ordered groups (most deprived first), used by "most_advantaged" and sii().
+    order_labels: list[str] | None = None
+    if len(by_cols) == 1:
+        recorded = [lab for lab in labels if lab != NOT_RECORDED]
+        if order is not None:
+            order_labels = _order_labels(level_lists[0], order, labels)
+        elif ordered_flags[0]:
+            order_labels = recorded
+    elif order is not None:
+        raise EquityKitError("order= works with a single by= column; with several, name the reference group.")
+
+    x = groups["numerator"].to_numpy(float)
+    d = groups["denominator"].to_numpy(float)
+    has_rate = d > 0
+    not_recorded = np.array([any(_label(v) == NOT_RECORDED for v in row)
+                             for row in groups[by_cols].itertuples(index=False)])
+    small = d < min_group
+
+    ref_index, ref_x, ref_n, ref_text = _choose_reference(
+        reference, groups, labels, by_cols, x, d, has_rate, small, not_recorded, improvement, order_labels
+    )
+
+    rate = np.full(len(groups), np.nan)
+    lower = np.full(len(groups), np.nan)
+    upper = np.full(len(groups), np.nan)
+    diff = np.full((3, len(groups)), np.nan)
+    ratio = np.full((3, len(groups)), np.nan)
+    if has_rate.any():
+        w = wilson(x[has_rate], d[has_rate], confidence)
+        rate[has_rate], lower[has_rate], upper[has_rate] = w.estimate, w.lower, w.upper
+        nd = newcombe(x[has_rate], d[has_rate], ref_x, ref_n, confidence)
+        rr = risk_ratio(x[has_rate], d[has_rate], ref_x, ref_n, confidence)
+        for row, value in enumerate(nd):
+            diff[row, has_rate] = value
+        for row, value in enumerate(rr):
+            ratio[row, has_rate] = value
+    if ref_index is not None:
+        diff[:, ref_index] = [0.0, np.nan, np.nan]
+        ratio[:, ref_index] = [1.0, np.nan, np.nan]
+
+    compared = np.full(len(groups), "no clear difference", dtype=object)
+    above = diff[1] > 0
+    below = diff[2] < 0
+    if improvement == "decrease":
+        compared[above], compared[below] = "worse", "better"
+    elif improvement == "increase":
+        compared[above], compared[below] = "better", "worse"
+    else:
+        compared[above], compared[below] = "higher", "lower"
+    compared[~has_rate] = "no rate"
+    is_ref = np.zeros(len(groups), dtype=bool)
+    if ref_index is not None:
+        is_ref[ref_index] = True
+        compared[ref_index] = "reference"
+
+    table = groups[[c for c in by_cols if c != "group"]].copy()
+    table["group"] = labels
+    table["numerator"] = x
+    table["denominator"] = d
+    table["rate"] = rate * multiply
+    table["lower"] = lower * multiply
+    table["upper"] = upper * multiply
+    table["reference"] = ref_text
+    table["is_reference"] = is_ref
+    table["difference"] = diff[0] * multiply
+    table["difference_lower"] = diff[1] * multiply
+    table["difference_upper"] = diff[2] * multiply
+    table["ratio"] = ratio[0]
+    table["ratio_lower"] = ratio[1]
+    table["ratio_upper"] = ratio[2]
+    table["compared"] = compared
+    table["small"] = small
+    if np.isfinite(x).all() and np.isfinite(d).all() and np.allclose(x, np.round(x)) and np.allclose(d, np.round(d)):
+        table["numerator"] = x.astype(np.int64)
+        table["denominator"] = d.astype(np.int64)
+
+    zero = d == 0
+    if zero.any():
+        names = ", ".join(repr(lab) for lab in np.asarray(labels, dtype=object)[zero][:5])
+        warnings.warn(
+            f"{int(zero.sum())} group(s) have a denominator of 0 and no rate: {names}.",
+            UserWarning,
+            stacklevel=2,
+        )
+
+    raw = table.copy()
+    if suppress:
+        shown = privacy.suppress(
+            table,
+            counts=["numerator", "denominator"],
+            rates=["rate", "lower", "upper", "difference", "difference_lower", "difference_upper",
+                   "ratio", "ratio_lower", "ratio_upper"],
+        )
+        shown.loc[shown["suppressed"].to_numpy(bool), "compared"] = "suppressed"
+        table = shown
+
+    return GapResult(
+        table=table,
+        raw=raw,
+        by=by_cols,
+        outcome=outcome,
+        reference=reference,
+        reference_text=ref_text,
+        reference_rate=(ref_x / ref_n) if ref_n > 0 else np.nan,
+        improvement=improvement,
+        confidence=float(confidence),
+        multiply=float(multiply),
+        order=order_labels,
+        left_out=left_out,
+        min_group=int(min_group),
+        suppressed=bool(suppress),
+        not_recorded=int(np.nansum(d[not_recorded])) if not_recorded.any() else 0,
+        aggregated=n is not None,
+    )
+
+
+def _choose_reference(
+    reference: Any,
+    groups: pd.DataFrame,
+    labels: list[str],
+    by_cols: list[Any],
+    x: np.ndarray,
+    d: np.ndarray,
+    has_rate: np.ndarray,
+    small: np.ndarray,
+    not_recorded: np.ndarray,
+    improvement: str,
+    order_labels: list[str] | None,
+) -> tuple[int | None, float, float, str]:
+    """Index of the reference group (None for overall), its counts and its echo text."""
+    listed = ", ".join(repr(lab) for lab in labels)
+    if isinstance(reference, str) and reference.lower() == "overall":
+        total_x, total_d = float(x.sum()), float(d.sum())
+        return None, total_x, total_d, "overall"
+    if isinstance(reference, str) and reference.lower() == "best":
+        if improvement == "neutral":
+            raise EquityKitError(
+                "reference='best' needs to know which direction is better: set "
+                "improvement='decrease' or 'increase', or name the reference group."
+            )
+        candidates = has_rate & ~small & ~not_recorded
+        if not candidates.any():
+            candidates = has_rate & ~not_recorded
+        if not candidates.any():
+            raise EquityKitError("no group has a rate, so there is no best group to compare with.")
+        rates = np.where(candidates, x / np.where(d > 0, d, 1), np.nan)
+        idx = int(np.nanargmin(rates) if improvement == "decrease" else np.nanargmax(rates))
+        return idx, float(x[idx]), float(d[idx]), f"best ({labels[idx]})"
+    if isinstance(reference, str) and reference.lower() == "most_advantaged":
+        if order_labels is None:
+            raise EquityKitError(
+                "reference='most_advantaged' needs ordered groups (e.g. IMD deciles as numbers, "
+                "1 = most deprived) and a single by= column. Give order=[...] from most to least "
+                f"deprived, or name the reference group. The groups are: {listed}."
+            )
+        label = order_labels[-1]
+        idx = labels.index(label)
+        if d[idx] <= 0:
+            raise EquityKitError(f"the most advantaged group {label!r} has a denominator of 0.")
+        return idx, float(x[idx]), float(d[idx]), f"most advantaged ({label})"
+    # A named group: match its label, or the raw value(s).
+    wanted = " / ".join(_label(v) for v in reference) if isinstance(reference, tuple) else _label(reference)
+    if wanted not in labels:
+        raise EquityKitError(
+            f"reference={reference!r} is not one of the groups. Choose 'overall', 'best', "
+            f"'most_advantaged' or one of the groups: {listed}."
+        )
+    idx = labels.index(wanted)
+    if d[idx] <= 0:
+        raise EquityKitError(f"the reference group {wanted!r} has a denominator of 0: choose another.")
+    return idx, float(x[idx]), float(d[idx]), wanted
+
+
+class GapResult(Result):
+    """The outcome by group, compared with a reference group.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per group; columns are listed in :func:`disaggregate`.
+    reference : Any
+        The reference as asked for ("overall", "best", "most_advantaged" or a group).
+    reference_group : str
+        What it resolved to, e.g. "most advantaged (10)"; the same text is in
+        the table's ``reference`` column.
+    """
+
+    def __init__(self, table: pd.DataFrame, raw: pd.DataFrame, by: list[Any], outcome: str,
+                 reference: Any, reference_text: str, reference_rate: float, improvement: str,
+                 confidence: float, multiply: float, order: list[str] | None, left_out: int,
+                 min_group: int, suppressed: bool, not_recorded: int, aggregated: bool = False) -> None:
+        self.table = table
+        self._raw = raw
+        self.by = by
+        self.outcome = outcome
+        self.reference = reference
+        self.reference_group = reference_text
+        self.reference_rate = reference_rate
+        self.improvement = improvement
+        self.confidence = confidence
+        self.multiply = multiply
+        self.order = order
+        self.left_out = left_out
+        self.min_group = min_group
+        self.suppressed = suppressed
+        self.not_recorded = not_recorded
+        self.aggregated = aggregated
+
+    # -- words
+    def _name(self, label: str) -> str:
+        if len(self.by) > 1:
+            parts = label.split(" / ")
+            return ", ".join(f"{_words(col)} {part}" for col, part in zip(self.by, parts))
+        if label == NOT_RECORDED:
+            return f"{_words(self.by[0])} not recorded"
+        return f"{_words(self.by[0])} {label}"
+
+    def _outcome_words(self) -> str:
+        return _words(self.outcome)
+
+    def summary(self) -> Summary:
+        """The groups from the biggest gap down, with a plain-English reading."""
+        t = self.table
+        cols = ["group", "rate", "lower", "upper", "difference", "difference_lower",
+                "difference_upper", "ratio", "ratio_lower", "ratio_upper", "compared", "small"]
+        sign = {"decrease": 1.0, "increase": -1.0}.get(self.improvement)
+        key = t["difference"] * sign if sign is not None else t["difference"].abs()
+        key = key.where(~t["is_reference"], np.inf)
+        order = key.fillna(-np.inf).sort_values(ascending=False, kind="stable").index
+        out = t.loc[order, [c for c in cols if c in t.columns]].reset_index(drop=True)
+        return Summary(out, reading=self._reading())
+
+    def _reading(self) -> str:
+        raw, shown = self._raw, self.table
+        conf = f"{self.confidence * 100:g}%"
+        outcome = self._outcome_words()
+        visible = ~shown["compared"].isin(["suppressed", "no rate"]).to_numpy()
+        if self.reference_group == "overall":
+            ref_phrase = f"{_pct(self.reference_rate)} overall (the reference)"
+            opening = f"Each group's {outcome} rate is compared with everyone together ({_pct(self.reference_rate)})."
+        else:
+            ref_label = raw.loc[raw["is_reference"], "group"].iloc[0]
+            why = {"best": "the group with the best rate", "most_advantaged": "the most advantaged group"}
+            kind = why.get(str(self.reference).lower())
+            ref_phrase = f"{_pct(self.reference_rate)} in {self._name(ref_label)} (the reference)"
+            opening = (f"Reference group: {self._name(ref_label)}{', ' + kind if kind else ''}, with a "
+                       f"{outcome} rate of {_pct(self.reference_rate)}.")
+        lines = [opening]
+        # Headline gaps come from groups large enough to read; small ones are flagged below.
+        comparable = visible & ~raw["is_reference"].to_numpy() & ~raw["small"].to_numpy()
+        comp = raw["compared"].to_numpy()
+        if self.improvement == "neutral":
+            n_hi, n_lo = int(((comp == "higher") & comparable).sum()), int(((comp == "lower") & comparable).sum())
+            lines.append(f"{n_hi} of {int(comparable.sum())} groups compared had a clearly higher rate and {n_lo} a "
+                         f"clearly lower one ({conf} intervals for the difference exclude zero).")
+            gaps = raw.index[comparable].tolist()
+            gaps = sorted(gaps, key=lambda i: -abs(raw.at[i, "difference"]))
+        else:
+            better_dir = "lower" if self.improvement == "decrease" else "higher"
+            n_worse = int(((comp == "worse") & comparable).sum())
+            n_better = int(((comp == "better") & comparable).sum())
+            lines.append(f"{n_worse} of {int(comparable.sum())} groups compared had a clearly worse {outcome} rate "
+                         f"({better_dir} is better) and {n_better} a clearly better one ({conf} intervals "
+                         "for the difference exclude zero).")
+            sign = 1.0 if self.improvement == "decrease" else -1.0
+            gaps = [i for i in raw.index[comparable] if comp[i] == "worse"]
+            gaps = sorted(gaps, key=lambda i: -sign * raw.at[i, "difference"])
+            if not gaps:
+                lines.append("No group's rate was clearly worse than the reference's.")
+        for i in gaps[:3]:
+            r = raw.loc[i]
+            p, dv = r["rate"] / self.multiply, r["difference"] / self.multiply
+            dl, du = r["difference_lower"] / self.multiply, r["difference_upper"] / self.multiply
+            word = "more" if dv > 0 else "fewer"
+            times = f", {r['ratio']:.2f} times the reference rate" if np.isfinite(r["ratio"]) else ""
+            lines.append(
+                f"{self._name(r['group'])}: {_pct(p)} against {ref_phrase}, {_pp(abs(dv))} percentage points "
+                f"{word} ({conf} CI {_pp(dl)} to {_pp(du)}){times}."
+            )
+        small = raw["small"].to_numpy() & (raw["denominator"].to_numpy(float) > 0)
+        if small.any():
+            lines.append(f"{int(small.sum())} group(s) have fewer than {self.min_group} in the denominator and "
+                         "are flagged small: read their rates with care.")
+        if self.not_recorded:
+            lines.append(f"{self.not_recorded:,} with no {', '.join(_words(b) for b in self.by)} recorded are "
+                         f"shown as '{NOT_RECORDED}', not dropped.")
+        if self.left_out:
+            what = "a missing count" if self.aggregated else f"no {outcome} recorded"
+            lines.append(f"{self.left_out:,} row(s) with {what} were left out.")
+        if self.suppressed and shown["suppressed"].any():
+            lines.append(f"{int(shown['suppressed'].sum())} group(s) have small counts: shown as * "
+                         "with rates withheld.")
+        return "\n".join(lines)
+
+    def chart(self) -> alt.Chart:
+        """Each group's rate with its interval, the reference group and its rate marked."""
+        data = self.table[["group", "rate", "lower", "upper", "difference", "compared", "is_reference"]].copy()
+        data["reference_rate"] = self.reference_rate * self.multiply
+        unit = "%" if self.multiply == 100 else ""
+        order = data["group"].tolist()
+        title_by = " and ".join(_words(b) for b in self.by)
+        y = alt.Y("group:N", sort=order, title=title_by)
+        domain = [k for k in _COMPARED_COLOURS if k in set(data["compared"])]
+        colour = alt.Color("compared:N", title="Against the reference",
+                           scale=alt.Scale(domain=domain, range=[_COMPARED_COLOURS[k] for k in domain]))
+        base = alt.Chart(data)
+        tooltip = [alt.Tooltip("group:N", title=title_by),
+                   alt.Tooltip("rate:Q", format=".1f", title=f"rate{unit and ' (%)'}"),
+                   alt.Tooltip("lower:Q", format=".1f"), alt.Tooltip("upper:Q", format=".1f"),
+                   alt.Tooltip("difference:Q", format=".1f"), alt.Tooltip("compared:N")]
+        bars = base.mark_rule(strokeWidth=2).encode(
+            x=alt.X("lower:Q", title=f"{self._outcome_words()} rate{' (%)' if unit else ''}"),
+            x2="upper:Q", y=y, color=colour, tooltip=tooltip)
+        points = base.mark_point(filled=True, size=90).encode(
+            x="rate:Q", y=y, color=colour,
+            shape=alt.Shape("is_reference:N", legend=None,
+                            scale=alt.Scale(domain=[False, True], range=["circle", "diamond"])),
+            tooltip=tooltip)
+        rule = base.mark_rule(strokeDash=[6, 4], color=PALETTE["reference"]).encode(x="mean(reference_rate):Q")
+        return (bars + points + rule).properties(
+            title=alt.TitleParams(
+                f"{self._outcome_words()} rate by {title_by}",
+                subtitle=f"Dots: rate; lines: {self.confidence * 100:g}% interval; dashed line: reference "
+                         f"({self.reference_group})"),
+            height=alt.Step(22),
+        )
+
+    def sii(self, repetitions: int = 10_000, confidence: float = 0.95, seed: int | None = None,
+            transform: bool = False) -> SIIResult:
+        """Slope and relative index of inequality across the ordered groups.
+
+        Parameters
+        ----------
+        repetitions : int
+            Simulation draws for the intervals (at least 1,000).
+        confidence : float
+            Level of the simulated intervals.
+        seed : int, optional
+            Seed for numpy's random Generator, for repeatable intervals.
+        transform : bool
+            Fit the line to logit rates (PHE's ``transform = TRUE``), which keeps
+            fitted rates inside 0-100%; the SII is then the difference of the
+            back-transformed ends.
+
+        Returns
+        -------
+        SIIResult
+            ``.table`` (one row): ``sii`` (fitted rate at the least deprived end
+            minus the most deprived end, in percentage points), ``rii`` (PHE's
+            relative index: fitted least deprived / fitted most deprived),
+            ``rii_mean`` (SII divided by the mean rate), their ``_lower`` and
+            ``_upper`` limits, ``intercept`` (fitted rate at the most deprived end),
+            ``mean_rate``, ``groups``, ``repetitions``, ``confidence``, ``transform``;
+            ``.groups`` the data of each group (share, midpoint, rate, fitted).
+
+        Notes
+        -----
+        As ``phe_sii`` in PHEindicatormethods 2.1.0 with ``value_type = 2``: the
+        rate of each group is regressed on the midpoint of its cumulative share
+        of the population (0 = most deprived), weighted by its share; intervals
+        come from normal draws of each group's logit rate, with standard error
+        from its 95% Wilson limits. "Not recorded" is left out. 5 to 100 groups.
+        """
+        if len(self.by) != 1 or self.order is None:
+            raise EquityKitError(
+                "sii() needs ordered groups from a single by= column (e.g. IMD deciles as numbers, "
+                "1 = most deprived), or order=[...] given to disaggregate()."
+            )
+        raw = self._raw.set_index("group").loc[self.order]
+        k = len(raw)
+        if not 5 <= k <= 100:
+            raise EquityKitError(
+                f"the slope index of inequality needs 5 to 100 ordered groups (e.g. quintiles or "
+                f"deciles); there are {k}: {', '.join(self.order)}."
+            )
+        if not isinstance(repetitions, (int, np.integer)) or repetitions < 1000:
+            raise EquityKitError(f"repetitions={repetitions!r} should be a whole number of 1,000 or more.")
+        x = raw["numerator"].to_numpy(float)
+        d = raw["denominator"].to_numpy(float)
+        bad = (d <= 0) | (x <= 0) | (x >= d)
+        if bad.any():
+            names = ", ".join(repr(g) for g in raw.index[bad])
+            raise EquityKitError(
+                f"the slope index needs every group to have some, but not all, people with the outcome "
+                f"(a rate strictly between 0% and 100%); not so for {names}."
+            )
+        w95 = wilson(x, d, 0.95)
+        rng = np.random.default_rng(seed)
+        res = _phe_sii(d, w95.estimate, lower=w95.lower, upper=w95.upper, value_type=2,
+                       transform=bool(transform), multiplier=self.multiply, repetitions=int(repetitions),
+                       confidence=[confidence], rng=rng)
+        mean = float(x.sum() / d.sum()) * self.multiply
+        c = _conf_key(confidence)
+        # PHE scales the intercept by the multiplier only on the transformed route.
+        intercept = res["intercept"] if transform else res["intercept"] * self.multiply
+        row = {
+            "sii": res["sii"], "sii_lower": res[f"sii_lower{c}"], "sii_upper": res[f"sii_upper{c}"],
+            "rii": res["rii"], "rii_lower": res[f"rii_lower{c}"], "rii_upper": res[f"rii_upper{c}"],
+            "rii_mean": res["sii"] / mean, "rii_mean_lower": res[f"sii_lower{c}"] / mean,
+            "rii_mean_upper": res[f"sii_upper{c}"] / mean,
+            "intercept": intercept, "fitted_least_deprived": intercept + res["sii"],
+            "mean_rate": mean, "groups": k, "repetitions": int(repetitions), "confidence": float(confidence),
+            "transform": "logit" if transform else "none",
+        }
+        a, b = res["a"], res["b"]
+        grp = pd.DataFrame({
+            "group": list(raw.index), "denominator": d, "population_share": a, "midpoint": b,
+            "rate": x / d * self.multiply, "lower": w95.lower * self.multiply, "upper": w95.upper * self.multiply,
+            "fitted": _fitted_line(intercept, res["sii"], b, bool(transform), self.multiply),
+        })
+        left = [g for g in self._raw["group"] if g not in self.order]
+        return SIIResult(pd.DataFrame([row]), grp, self, left)
+
+
+def _fitted_line(intercept: float, sii: float, b: np.ndarray, transform: bool, multiply: float) -> np.ndarray:
+    """Fitted rate at each midpoint: a straight line, or a logistic curve when transformed."""
+    if not transform:
+        return intercept + sii * b
+    lo, hi = intercept / multiply, (intercept + sii) / multiply
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    t = logit(lo) + (logit(hi) - logit(lo)) * b
+    return multiply * np.exp(t) / (1 + np.exp(t))
+
+
+def _conf_key(conf: float) -> str:
+    """PHE's column suffix for a confidence level: 0.95 -> '95_0', 0.998 -> '99_8'."""
+    return f"{conf * 100:.1f}".replace(".", "_")
+
+
+def _phe_sii(
+    population: np.ndarray,
+    value: np.ndarray,
+    *,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    se: np.ndarray | None = None,
+    value_type: int = 0,
+    transform: bool = False,
+    multiplier: float = 1.0,
+    repetitions: int = 100_000,
+    confidence: Sequence[float] = (0.95,),
+    rng: np.random.Generator | None = None,
+) -> dict[str, Any]:
+    """A port of ``phe_sii`` (PHEindicatormethods 2.1.0) for one area's ordered quantiles.
+
+    Rows run from quantile 1 (most deprived) up. Returns sii, rii, intercept and,
+    for each confidence c, ``sii_lower<c>`` etc. with c as PHE writes it ('95_0'),
+    plus ``a`` (population shares) and ``b`` (midpoints). Deterministic values
+    match the R package to rounding; the intervals are simulated (numpy Generator).
+    """
+    rng = rng if rng is not None else np.random.default_rng()
+    pop = np.asarray(population, dtype=float)
+    val = np.asarray(value, dtype=float)
+    if value_type == 1:
+        fwd, back = np.log, np.exp
+    elif value_type == 2:
+        fwd, back = (lambda p: np.log(p / (1 - p))), (lambda t: np.exp(t) / (1 + np.exp(t)))
+    else:
+        fwd, back = (lambda v: v), (lambda v: v)
+    tval = fwd(val)
+    if se is None:
+        se_calc = (fwd(np.asarray(upper, float)) - fwd(np.asarray(lower, float))) / stats.norm.ppf(0.975) / 2
+    else:
+        se_calc = np.asarray(se, dtype=float)
+
+    a = pop / pop.sum()
+    cum = np.cumsum(a)
+    b = a / 2 + np.concatenate([[0.0], cum[:-1]])
+    sqrt_a = np.sqrt(a)
+    design = np.column_stack([sqrt_a, b * sqrt_a])
+    y = sqrt_a * (tval if transform else back(tval))
+    coef = np.linalg.lstsq(design, y, rcond=None)[0]
+    c0, c1 = float(coef[0]), float(coef[1])
+
+    # Simulation: one draw per quantile per repetition, all at once.
+    solver = np.linalg.solve(design.T @ design, design.T)  # 2 x k
+    draws = rng.standard_normal((repetitions, len(val))) * se_calc + tval
+    if not transform:
+        draws = back(draws)
+    params = (draws * sqrt_a) @ solver.T
+    sim_sii = params[:, 1]
+    sim_rii = (params[:, 1] + params[:, 0]) / params[:, 0]
+    if not transform:
+        if multiplier < 0:
+            sim_rii = 1 / sim_rii
+        sim_sii = sim_sii * multiplier
+
+    out: dict[str, Any] = {"a": a, "b": b}
+    confs = [float(cv) for cv in confidence]
+    limits = {}
+    for conf in confs:
+        cv = conf + (1 - conf) / 2
+        pos = np.array([np.round(repetitions * (1 - cv)), np.round(repetitions * cv)], dtype=np.int64) - 1
+        s = np.partition(sim_sii, pos)[pos]
+        r = np.partition(sim_rii, pos)[pos]
+        limits[conf] = (s, r)
+
+    if not transform:
+        out["sii"] = multiplier * c1
+        rii = (c0 + c1) / c0
+        out["rii"] = 1 / rii if multiplier < 0 else rii
+        out["intercept"] = c0
+        for conf, (s, r) in limits.items():
+            k = _conf_key(conf)
+            out[f"sii_lower{k}"], out[f"sii_upper{k}"] = float(s[0]), float(s[1])
+            out[f"rii_lower{k}"], out[f"rii_upper{k}"] = float(r[0]), float(r[1])
+        return out
+
+    x1 = c0 + c1
+    half = (c0 + x1) / 2
+    f0, f1 = back(c0), back(x1)
+    out["sii"] = (f1 - f0) * multiplier
+    out["rii"] = 1 / (f1 / f0) if multiplier < 0 else f1 / f0
+    out["intercept"] = f0 * abs(multiplier)
+    # PHE flips limits for a negative multiplier (a rate, value_type 1, tests multiplier < 1).
+    flip = multiplier < 1 if value_type == 1 else multiplier < 0
+    for conf, (s, _) in limits.items():
+        k = _conf_key(conf)
+        i_l, i_u = half - s[0] / 2, half - s[1] / 2
+        x_l, x_u = half + s[0] / 2, half + s[1] / 2
+        lo = (back(x_l) - back(i_l)) * multiplier
+        hi = (back(x_u) - back(i_u)) * multiplier
+        rlo, rhi = back(x_l) / back(i_l), back(x_u) / back(i_u)
+        if flip:
+            lo, hi = hi, lo
+            rlo, rhi = 1 / rhi, 1 / rlo
+        out[f"sii_lower{k}"], out[f"sii_upper{k}"] = float(lo), float(hi)
+        out[f"rii_lower{k}"], out[f"rii_upper{k}"] = float(rlo), float(rhi)
+    return out
+
+
+class SIIResult(Result):
+    """Slope index (SII) and relative index (RII) of inequality across ordered groups.
+
+    ``table`` is one row of statistics (see :meth:`GapResult.sii`); ``groups``
+    one row per ordered group with its population share, midpoint and fitted rate.
+    """
+
+    def __init__(self, table: pd.DataFrame, groups: pd.DataFrame, gap: GapResult, left_out: list[str]) -> None:
+        self.table = table
+        self.groups = groups
+        self._gap = gap
+        self._left_out = left_out
+
+    def __getattr__(self, name: str) -> Any:
+        table = self.__dict__.get("table")
+        if table is not None and name in table.columns:
+            return table[name].iloc[0]
+        raise AttributeError(name)
+
+    def summary(self) -> Summary:
+        """SII, both RIIs and the intercept, each with its meaning."""
+        t = self.table.iloc[0]
+        unit = "percentage points" if self._gap.multiply == 100 else "rate units"
+        rows = [
+            ("SII", t["sii"], t["sii_lower"], t["sii_upper"],
+             f"fitted rate at the least deprived end minus the most deprived end ({unit})"),
+            ("RII (PHE)", t["rii"], t["rii_lower"], t["rii_upper"],
+             "fitted rate at the least deprived end divided by that at the most deprived end"),
+            ("RII (SII / mean)", t["rii_mean"], t["rii_mean_lower"], t["rii_mean_upper"],
+             "SII divided by the mean rate of all the groups"),
+            ("intercept", t["intercept"], np.nan, np.nan, "fitted rate at the most deprived end"),
+        ]
+        out = pd.DataFrame(rows, columns=["measure", "value", "lower", "upper", "meaning"])
+        return Summary(out, reading=self._reading())
+
+    def _reading(self) -> str:
+        t = self.table.iloc[0]
+        g = self._gap
+        m = g.multiply
+        conf = f"{t['confidence'] * 100:g}%"
+        outcome = g._outcome_words()
+        direction = "falls" if t["sii"] < 0 else "rises"
+        lines = [
+            f"Across the {int(t['groups'])} {_words(g.by[0])} groups, the {outcome} rate {direction} by "
+            f"{_pp(abs(t['sii']) / m)} percentage points from the most deprived end "
+            f"(fitted {_pct(t['intercept'] / m)}) to the least deprived end (fitted "
+            f"{_pct(t['fitted_least_deprived'] / m)}): slope index of inequality (SII) {_pp(t['sii'] / m)} "
+            f"({conf} CI {_pp(t['sii_lower'] / m)} to {_pp(t['sii_upper'] / m)}).",
+            f"Relative index of inequality, as PHE defines it (least deprived / most deprived): "
+            f"{t['rii']:.2f} ({conf} CI {t['rii_lower']:.2f} to {t['rii_upper']:.2f}); "
+            f"SII relative to the mean rate of {_pct(t['mean_rate'] / m)}: {t['rii_mean']:.2f}.",
+        ]
+        crosses = t["sii_lower"] <= 0 <= t["sii_upper"]
+        if crosses:
+            lines.append("The interval for the SII includes zero: no clear gradient.")
+        if self._left_out:
+            lines.append(f"Left out (not ordered): {', '.join(self._left_out)}.")
+        scale = " Line fitted to logit rates." if t["transform"] == "logit" else ""
+        lines.append(f"Intervals from {int(t['repetitions']):,} simulations.{scale}")
+        return "\n".join(lines)
+
+    def chart(self) -> alt.Chart:
+        """Each group's rate at the midpoint of its population share, with the fitted slope."""
+        g = self._gap
+        data = self.groups.copy()
+        unit = " (%)" if g.multiply == 100 else ""
+        x = alt.X("midpoint:Q", scale=alt.Scale(domain=[0, 1]),
+                  title="Cumulative share of the population: most deprived (0) to least deprived (1)")
+        base = alt.Chart(data)
+        bars = base.mark_rule(color=PALETTE["data"], strokeWidth=2).encode(x=x, y="lower:Q", y2="upper:Q")
+        points = base.mark_point(filled=True, size=80, color=PALETTE["data"]).encode(
+            x=x, y=alt.Y("rate:Q", title=f"{g._outcome_words()} rate{unit}"),
+            tooltip=["group:N", alt.Tooltip("rate:Q", format=".1f"), alt.Tooltip("population_share:Q", format=".1%")])
+        line = base.mark_line(color=PALETTE["signal"], strokeDash=[6, 3]).encode(x=x, y="fitted:Q")
+        t = self.table.iloc[0]
+        return (bars + points + line).properties(
+            title=alt.TitleParams(
+                f"{g._outcome_words()} rate across {_words(g.by[0])}",
+                subtitle=f"Dashed line: fitted slope; SII {t['sii']:.1f}, RII (PHE) {t['rii']:.2f}"))
+
+
+# --------------------------------------------------------------------------- pareto
+
+class ParetoResult(Result):
+    """Categories sorted by size with their cumulative percentage."""
+
+    def __init__(self, table: pd.DataFrame, category: str, what: str, suppressed: bool) -> None:
+        self.table = table
+        self.category = category
+        self._what = what
+        self._suppressed = suppressed
+
+    def summary(self) -> Summary:
+        t = self.table
+        vital = t[t["vital_few"]]
+        total = len(t)
+        names = ", ".join(str(c) for c in vital["category"][:8])
+        more = "" if len(vital) <= 8 else f" and {len(vital) - 8} more"
+        reading = (f"{len(vital)} of {total} {_words(self.category)} categories ({names}{more}) account for "
+                   f"80% of the {self._what}; the largest is {t['category'].iloc[0]} "
+                   f"({t['percent'].iloc[0]:.1f}%).")
+        return Summary(t.copy(), reading=reading)
+
+    def chart(self) -> alt.Chart:
+        """Bars of counts, largest first, with the cumulative percentage line and the 80% mark."""
+        data = self.table[["category", "count", "percent", "cumulative_percent"]].copy()
+        data["count"] = pd.to_numeric(data["count"], errors="coerce")
+        data["eighty"] = 80.0
+        order = data["category"].tolist()
+        x = alt.X("category:N", sort=order, title=_words(self.category), axis=alt.Axis(labelAngle=-40))
+        base = alt.Chart(data)
+        bars = base.mark_bar(color=PALETTE["data"]).encode(
+            x=x, y=alt.Y("count:Q", title=f"Number of {self._what}"),
+            tooltip=["category:N", "count:Q", alt.Tooltip("percent:Q", format=".1f")])
+        right = alt.Y("cumulative_percent:Q", title="Cumulative %", scale=alt.Scale(domain=[0, 100]),
+                      axis=alt.Axis(orient="right"))
+        line = base.mark_line(color=PALETTE["signal"], point=alt.OverlayMarkDef(color=PALETTE["signal"])).encode(
+            x=x, y=right, tooltip=["category:N", alt.Tooltip("cumulative_percent:Q", format=".1f")])
+        eighty = base.mark_rule(strokeDash=[4, 4], color=PALETTE["reference"]).encode(
+            y=alt.Y("mean(eighty):Q", scale=alt.Scale(domain=[0, 100])))
+        return alt.layer(bars, line + eighty).resolve_scale(y="independent").properties(
+            width=alt.Step(max(36, min(70, 480 // max(len(data), 1)))),
+            title=alt.TitleParams(f"Pareto chart of {self._what} by {_words(self.category)}",
+                                  subtitle="Bars: counts, largest first; line: cumulative %; dashed: 80%"))
+
+
+def pareto(data: pd.DataFrame, category: str, value: str | None = None, suppress: bool = False) -> ParetoResult:
+    """Sort categories by size and show which few account for most (the 80/20 rule).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per item (e.g. per referral), or one row per category with a
+        ``value`` column of counts.
+    category : str
+        The column of categories (e.g. ``"ethnicity"``). Missing ones are shown
+        as "Not recorded".
+    value : str, optional
+        Column of counts to add up; without it, rows are counted.
+    suppress : bool
+        Apply NHS disclosure control to the counts (percentages of small
+        counts withheld).
+
+    Returns
+    -------
+    ParetoResult
+        ``.table`` columns: ``category``, ``count``, ``percent``,
+        ``cumulative_percent``, ``vital_few`` (the categories up to and
+        including the one that takes the cumulative share to 80%).
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> refs = pd.DataFrame({"reason": ["a"] * 6 + ["b"] * 3 + ["c"]})
+    >>> pareto(refs, "reason").table["cumulative_percent"].tolist()
+    [60.0, 90.0, 100.0]
+    """
+    frame = as_frame(data)
+    require_columns(frame, [category, value])
+    codes, levels, _ = _factorize(frame[category])
+    if value is None:
+        counts = np.bincount(codes, minlength=len(levels)).astype(float)
+        what = "records"
+    else:
+        v = as_numeric(frame, value, nonnegative=True).fillna(0.0).to_numpy()
+        counts = np.bincount(codes, weights=v, minlength=len(levels))
+        what = _words(value)
+    present = np.bincount(codes, minlength=len(levels)) > 0
+    table = pd.DataFrame({"category": [_label(v) for v in levels], "count": counts})[present]
+    total = table["count"].sum()
+    if total <= 0:
+        raise EquityKitError(f"there is nothing to count: every value of '{value}' is 0.")
+    table = table.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+    table["percent"] = 100 * table["count"] / total
+    table["cumulative_percent"] = table["percent"].cumsum()
+    before = table["cumulative_percent"].shift(fill_value=0.0)
+    table["vital_few"] = before < 80 - 1e-9
+    if np.allclose(table["count"], np.round(table["count"])):
+        table["count"] = table["count"].astype(np.int64)
+    if suppress:
+        table = privacy.suppress(table, counts=["count"], rates=["percent"])
+    return ParetoResult(table, category, what, suppress)
+
+
+# --------------------------------------------------------------------------- representation
+
+class RepresentationResult(Result):
+    """Each group's share of a service against its share of the local population."""
+
+    def __init__(self, table: pd.DataFrame, by: str, confidence: float, not_recorded: float,
+                 unmatched: list[str]) -> None:
+        self.table = table
+        self.by = by
+        self.confidence = confidence
+        self._not_recorded = not_recorded
+        self._unmatched = unmatched
+
+    def summary(self) -> Summary:
+        t = self.table
+        conf = f"{self.confidence * 100:g}%"
+        under = t[t["representation"] == "under-represented"].sort_values("ratio")
+        over = t[t["representation"] == "over-represented"].sort_values("ratio", ascending=False)
+        lines = []
+        if len(under):
+            parts = [f"{r.group} ({r.service_share:.1f}% of the service against {r.population_share:.1f}% of "
+                     f"the population, ratio {r.ratio:.2f})" for r in under.itertuples()]
+            lines.append(f"Under-represented ({conf} interval of the ratio below 1): " + "; ".join(parts) + ".")
+        else:
+            lines.append(f"No group is clearly under-represented ({conf} intervals of the ratio all reach 1).")
+        if len(over):
+            parts = [f"{r.group} (ratio {r.ratio:.2f})" for r in over.itertuples()]
+            lines.append("Over-represented: " + ", ".join(parts) + ".")
+        if self._not_recorded:
+            lines.append(f"{self._not_recorded:,.0f} with no {_words(self.by)} recorded are not in the shares.")
+        if self._unmatched:
+            lines.append(f"No population figure for: {', '.join(self._unmatched)}.")
+        return Summary(t.copy(), reading="\n".join(lines))
+
+    def chart(self) -> alt.Chart:
+        """Service share with its interval (dots) against population share (ticks), by group."""
+        data = self.table[["group", "service_share", "service_lower", "service_upper", "population_share",
+                           "representation"]].copy()
+        order = data["group"].tolist()
+        y = alt.Y("group:N", sort=order, title=_words(self.by))
+        base = alt.Chart(data)
+        colour = alt.Color("representation:N", title="In the service",
+                           scale=alt.Scale(domain=["under-represented", "in line", "over-represented",
+                                                   "no population figure"],
+                                           range=[PALETTE["concern"], PALETTE["data"], PALETTE["improvement"],
+                                                  PALETTE["muted"]]))
+        bars = base.mark_rule(strokeWidth=2).encode(
+            x=alt.X("service_lower:Q", title="Share (%)"), x2="service_upper:Q", y=y, color=colour)
+        dots = base.mark_point(filled=True, size=90).encode(
+            x="service_share:Q", y=y, color=colour,
+            tooltip=["group:N", alt.Tooltip("service_share:Q", format=".1f"),
+                     alt.Tooltip("population_share:Q", format=".1f")])
+        ticks = base.mark_tick(color=PALETTE["reference"], thickness=3, size=18).encode(
+            x="population_share:Q", y=y)
+        return (bars + dots + ticks).properties(
+            title=alt.TitleParams(f"Share of the service and of the population by {_words(self.by)}",
+                                  subtitle=f"Dots: share of the service ({self.confidence * 100:g}% interval); "
+                                           "black ticks: share of the local population"),
+            height=alt.Step(22))
+
+
+def representation(
+    data: pd.DataFrame,
+    population: pd.DataFrame | Mapping[Any, float] | pd.Series,
+    by: str,
+    count: str | None = None,
+    population_count: str = "population",
+    confidence: float = 0.95,
+    suppress: bool = False,
+) -> RepresentationResult:
+    """Compare each group's share of a service with its share of the local population.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The service's records: one row per person (or referral), or one row
+        per group with a ``count`` column.
+    population : DataFrame, Series or dict
+        The local population per group: a table with the ``by`` column and a
+        ``population_count`` column (e.g. census counts), or a mapping from
+        group to population.
+    by : str
+        The characteristic, e.g. ``"ethnicity"``; group names must match the
+        population's.
+    count : str, optional
+        Column of counts per group in ``data`` (aggregated data).
+    population_count : str
+        Name of the population column in a population table.
+    confidence : float
+        Confidence level of the intervals.
+    suppress : bool
+        Apply NHS disclosure control to the counts.
+
+    Returns
+    -------
+    RepresentationResult
+        ``.table`` columns: ``group``, ``count``, ``service_share`` (%),
+        ``service_lower``, ``service_upper`` (Wilson), ``population``,
+        ``population_share`` (%), ``ratio`` (service share / population
+        share) with ``ratio_lower``, ``ratio_upper``, and ``representation``
+        (under-represented, in line, over-represented).
+
+    Notes
+    -----
+    Shares of the service are among records with the group recorded; records
+    with no group are counted in the reading, not in the shares. The population
+    share is taken as known (census-sized counts), so the ratio's interval is
+    the Wilson interval of the service share divided by the population share.
+    Groups in the population with no one in the service get a share of 0.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> refs = pd.DataFrame({"ethnicity": ["A"] * 80 + ["B"] * 20})
+    >>> pop = {"A": 6000, "B": 4000}
+    >>> representation(refs, pop, "ethnicity").table["representation"].tolist()
+    ['over-represented', 'under-represented']
+    """
+    frame = as_frame(data)
+    require_columns(frame, [by, count])
+    z_value(confidence)
+    if isinstance(population, pd.DataFrame):
+        pop_frame = as_frame(population, what="population")
+        require_columns(pop_frame, [by, population_count], what="population")
+        pop_values = as_numeric(pop_frame, population_count, nonnegative=True)
+        pop_map: dict[str, float] = {}
+        for key, val in zip(pop_frame[by], pop_values):
+            if pd.isna(key) or pd.isna(val):
+                continue
+            pop_map[_label(key)] = pop_map.get(_label(key), 0.0) + float(val)
+    elif isinstance(population, (Mapping, pd.Series)):
+        pop_map = {_label(k): float(v) for k, v in dict(population).items() if not pd.isna(v)}
+    else:
+        raise EquityKitError(
+            "population should be a table (with the by= column and a population column) or a dict "
+            "from group to population, e.g. {'Asian': 1200, 'Black': 900}."
+        )
+    if any(v < 0 for v in pop_map.values()):
+        raise EquityKitError("population has negative values: populations are counts of people.")
+    pop_total = sum(pop_map.values())
+    if pop_total <= 0:
+        raise EquityKitError("population adds up to 0: check the population table.")
+
+    codes, levels, _ = _factorize(frame[by])
+    if count is None:
+        counts = np.bincount(codes, minlength=len(levels)).astype(float)
+    else:
+        counts = np.bincount(codes, weights=as_numeric(frame, count, nonnegative=True).fillna(0.0).to_numpy(),
+                             minlength=len(levels))
+    service = {_label(v): c for v, c in zip(levels, counts) if _label(v) != NOT_RECORDED and c > 0}
+    not_recorded = float(counts[-1])
+    groups = list(dict.fromkeys([*[_label(v) for v in levels if _label(v) in service], *pop_map]))
+    n_service = sum(service.values())
+    if n_service <= 0:
+        raise EquityKitError(f"no records have '{by}' recorded: there are no shares to compare.")
+    x = np.array([service.get(g, 0.0) for g in groups])
+    w = wilson(x, np.full(len(x), n_service), confidence)
+    pop = np.array([pop_map.get(g, np.nan) for g in groups])
+    pshare = pop / pop_total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(pshare > 0, w.estimate / pshare, np.nan)
+        rlo = np.where(pshare > 0, w.lower / pshare, np.nan)
+        rhi = np.where(pshare > 0, w.upper / pshare, np.nan)
+    label = np.where(rhi < 1, "under-represented", np.where(rlo > 1, "over-represented", "in line"))
+    label = np.where(np.isnan(ratio), "no population figure", label).astype(object)
+    table = pd.DataFrame({
+        "group": groups, "count": x, "service_share": 100 * w.estimate, "service_lower": 100 * w.lower,
+        "service_upper": 100 * w.upper, "population": pop, "population_share": 100 * pshare,
+        "ratio": ratio, "ratio_lower": rlo, "ratio_upper": rhi, "representation": label,
+    })
+    if np.allclose(table["count"], np.round(table["count"])):
+        table["count"] = table["count"].astype(np.int64)
+    if suppress:
+        table = privacy.suppress(table, counts=["count"],
+                                 rates=["service_share", "service_lower", "service_upper", "ratio",
+                                        "ratio_lower", "ratio_upper"])
+    unmatched = [g for g in groups if g not in pop_map]
+    return RepresentationResult(table, by, float(confidence), not_recorded, unmatched)
