@@ -22,3 +22,9 @@ __all__ = [
     "theme",
     "__version__",
 ]
+
+# --- checks and explorers (notebooks) ---
+from .checks import check, CheckResult
+from . import widgets
+
+__all__ += ["check", "CheckResult", "widgets"]
