@@ -156,7 +156,7 @@ def gap_effect_view(
     chart = alt.layer(
         base.mark_line(),
         base.mark_point(size=120),
-        base.mark_text(dx=14, align="left").encode(text=alt.Text("value:Q", format="g")),
+        base.mark_text(dx=14, align="left").encode(text=alt.Text("value:Q", format="~g")),
     ).properties(
         width=360, height=280,
         title=alt.TitleParams(f"Gap: {gap_before:g} points before, {gap_after:g} after", subtitle=f"The gap {effect}"),
