@@ -456,8 +456,8 @@ def _check_ward_chart(answer: Any) -> tuple[bool, str]:
 
 # --- 05 implement and sustain -----------------------------------------------------------
 
-@_exercise("05_frozen", "05_implement_and_sustain", "ek.spc(...) of the early-intervention P chart with its limits frozen on the 6 baseline months.")
-def _check_frozen(answer: Any) -> tuple[bool, str]:
+@_exercise("05_frozen", "05_implement_and_sustain", "ek.spc(...) of the early-intervention P chart with its limits frozen on the baseline months.")
+def _check_frozen(answer: Any, data: pd.DataFrame | None = None) -> tuple[bool, str]:
     table = _table(answer)
     if table is None or "cl" not in table.columns:
         return False, "Make the chart with ek.spc(...) and give the result a name, e.g. frozen = ek.spc(ei, ...)."
@@ -467,14 +467,19 @@ def _check_frozen(answer: Any) -> tuple[bool, str]:
     n_baseline = int(table[baseline_col].astype(bool).sum())
     if n_baseline == len(table):
         return False, "Every point is in the baseline: freeze the limits on the first months only, with freeze=."
-    if n_baseline != 6:
-        return False, "The baseline was January to June 2020: count how many months that is and use it as freeze=."
+    if data is not None and "phase" in data.columns:
+        wanted = int((data["phase"].astype("string").str.lower() == "baseline").sum())
+        if n_baseline != wanted:
+            return False, "Freeze the limits on the baseline months: count the rows whose phase is baseline, and use that number as freeze=."
     if table["cl"].nunique() != 1:
         return False, "With frozen limits there is one centre line for the whole chart: leave out phase= here."
-    ucl = pd.to_numeric(table.get("ucl"), errors="coerce")
-    if ucl is None or ucl.isna().all() or (ucl > 1 + 1e-9).any():
-        return False, 'Use a P chart (chart="p") with the number of people as y= and the total as n=.'
-    return True, "Yes - the limits come from the 6 baseline months and carry on, so later months are judged against the starting point."
+    ucl = pd.to_numeric(table["ucl"], errors="coerce") if "ucl" in table.columns else None
+    if ucl is None or ucl.isna().all():
+        return False, 'A run chart has no limits to freeze: use a P chart (chart="p") with the people as y= and the total as n=.'
+    if ucl.round(12).nunique() == 1:
+        # P chart limits move with each month's total; flat limits mean another chart type.
+        return False, 'These limits do not move with each month\'s total: use chart="p", with the people as y= and the total as n=.'
+    return True, "Yes - the limits come from the baseline months and carry on, so every later month is judged against the starting point."
 
 
 @_exercise("05_sustain_missing", "05_implement_and_sustain", "the one sustain activity the team has not planned, in a word or two.")

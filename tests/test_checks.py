@@ -211,19 +211,25 @@ def test_04_ward_chart():
 
 # --- 05 ----------------------------------------------------------------------------
 
-def p_chart(baseline_points=6, points=12):
+def p_chart(baseline_points=12, points=30):
     cl = 0.67
-    n = pd.Series([30 + i for i in range(points)], dtype=float)
+    n = pd.Series([110 + (i * 7) % 40 for i in range(points)], dtype=float)
     return result(
         x=range(points), cl=[cl] * points, ucl=cl + 3 * (cl * (1 - cl) / n).pow(0.5),
         lcl=cl - 3 * (cl * (1 - cl) / n).pow(0.5), baseline=[i < baseline_points for i in range(points)],
     )
 
 
+EI = pd.DataFrame({"phase": ["baseline"] * 12 + ["testing"] * 6 + ["after changes"] * 12})
+
+
 def test_05_frozen():
-    assert ek.check("05_frozen", p_chart())
-    assert "first months" in ek.check("05_frozen", p_chart(12)).message
-    assert not ek.check("05_frozen", p_chart(5))
+    assert ek.check("05_frozen", p_chart(), data=EI)
+    assert "first months only" in ek.check("05_frozen", p_chart(30), data=EI).message
+    assert "baseline" in ek.check("05_frozen", p_chart(6), data=EI).message
+    flat = p_chart()
+    flat.table["ucl"] = 0.9
+    assert 'chart="p"' in ek.check("05_frozen", flat, data=EI).message
 
 
 def test_05_sustain_missing():
