@@ -211,6 +211,7 @@ class Explorer:
         self.chart: Any = None
         self.reading_text = ""
         self.updates = 0
+        self._live: Any = None
         self.widget = w.VBox(
             [w.HBox(list(self.controls.values())), self.output, self.reading],
             layout=w.Layout(width="100%"),
@@ -229,8 +230,6 @@ class Explorer:
 
     def update(self) -> None:
         """Call the view with the current choices and show its chart and reading."""
-        from IPython.display import display
-
         try:
             chart, reading = self.view(self.data, **self.choices())
             problem = False
@@ -239,11 +238,32 @@ class Explorer:
         self.chart = chart
         self.reading_text = reading
         self.updates += 1
+        self._show(chart)
+        self.reading.value = _reading_html(reading, problem)
+
+    def _show(self, chart: Any) -> None:
+        from IPython.display import display
+
+        if chart is not None and alt.renderers.active == "jupyter":
+            # Keep one live chart widget and swap its spec: the front end redraws in place,
+            # and the (large) offline Vega bundle is sent once, not at every change.
+            from altair.jupyter import JupyterChart
+
+            JupyterChart.enable_offline(offline=bool(alt.renderers.options.get("offline", False)))
+            if self._live is not None:
+                try:
+                    self._live.chart = chart
+                    return
+                except Exception:  # a chart the live widget cannot take: draw a new one
+                    self._live = None
+            self._live = JupyterChart(chart)
+            chart = self._live
+        else:
+            self._live = None
         self.output.clear_output(wait=True)
         if chart is not None:
             with self.output:
                 display(chart)
-        self.reading.value = _reading_html(reading, problem)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)

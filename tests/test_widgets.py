@@ -123,6 +123,22 @@ def test_gap_effect_explorer_slider_moves_the_reading():
     assert ex.chart.to_dict()["title"]["text"] == "Gap: 8 points before, 16 after"
 
 
+def test_with_the_jupyter_renderer_one_live_chart_is_updated_in_place():
+    import altair as alt
+
+    previous = alt.renderers.active
+    alt.renderers.enable("jupyter")  # online here: the offline bundle is not needed to test the wiring
+    try:
+        ex = widgets.gap_effect_explorer(STORY)
+        live = ex._live
+        assert live is not None and live.chart is ex.chart
+        ex.controls["second_after"].value = 80
+        assert ex._live is live and live.chart is ex.chart
+        assert live.spec["title"]["text"] == "Gap: 8 points before, 12 after"
+    finally:
+        alt.renderers.enable(previous)
+
+
 def test_gap_effect_view_needs_two_groups():
     with pytest.raises(EquityKitError, match="two groups"):
         widgets.gap_effect_view(pd.concat([STORY, STORY]))
