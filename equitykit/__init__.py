@@ -26,5 +26,6 @@ __all__ = [
 # --- checks and explorers (notebooks) ---
 from .checks import check, CheckResult
 from . import widgets
+from .widgets import gap_explorer, spc_explorer, gap_effect_explorer
 
-__all__ += ["check", "CheckResult", "widgets"]
+__all__ += ["check", "CheckResult", "widgets", "gap_explorer", "spc_explorer", "gap_effect_explorer"]
