@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@test -x /usr/bin/chromium || echo "note: the browser test (tests/test_browser.py) needs Debian's Chromium: sudo apt-get install -y chromium (it skips without it, except under CI=true)"
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -19,9 +20,15 @@ install: $(STAMP)
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
+# Notebooks: the sources run with their solutions (a rejected solution fails the run), then
+# the learner versions run with their stubs (the new user's walk); generated versions must be current.
+NBVAL := $(BIN)/python -m pytest -q --nbval-lax --nbval-current-env -p no:cacheprovider
+
 test: install
 	$(BIN)/python -m pytest --doctest-modules equitykit tests
-	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks/*.ipynb
+	$(BIN)/python tools/build_notebooks.py --check
+	EQUITYKIT_STRICT_CHECKS=1 $(NBVAL) workshop/source/*.ipynb
+	$(NBVAL) notebooks/*.ipynb
 
 bench: install
 	@for f in benchmarks/*_bench.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

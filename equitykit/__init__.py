@@ -34,3 +34,10 @@ from .gaps import GapResult, disaggregate, pareto, representation
 from .intervals import newcombe, risk_ratio, wilson
 
 __all__ += ["disaggregate", "pareto", "representation", "GapResult", "wilson", "newcombe", "risk_ratio"]
+
+# --- checks and explorers (notebooks) ---
+from .checks import check, CheckResult
+from . import widgets
+from .widgets import gap_explorer, spc_explorer, gap_effect_explorer
+
+__all__ += ["check", "CheckResult", "widgets", "gap_explorer", "spc_explorer", "gap_effect_explorer"]

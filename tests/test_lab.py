@@ -1,0 +1,16 @@
+"""`make lab`'s server starts on notebooks/ and answers on localhost."""
+from __future__ import annotations
+
+import json
+import urllib.request
+
+from _lab_server import ROOT, lab_server
+
+
+def test_jupyter_lab_answers_200_on_lab_within_60_seconds():
+    with lab_server(ROOT / "notebooks", ready_within=60) as server:
+        # /lab answered 200 (lab_server waits for it); the learner notebooks are what it serves.
+        with urllib.request.urlopen(server.url("/api/contents"), timeout=10) as response:
+            names = {item["name"] for item in json.load(response)["content"]}
+        assert "00_start_here.ipynb" in names
+    assert server.process.poll() is not None, "the server should be stopped after the test"
