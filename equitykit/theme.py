@@ -12,7 +12,13 @@ Example
 """
 from __future__ import annotations
 
+import importlib.metadata
+import os
+from pathlib import Path
+
 import altair as alt
+
+from .files import atomic_write_text
 
 __all__ = ["PALETTE", "CATEGORY_COLOURS", "THEME_NAME", "use_offline_renderer", "use_svg_renderer"]
 
@@ -72,12 +78,34 @@ def _equitykit_theme() -> alt.theme.ThemeConfig:
     }
 
 
+def _bundle_cache() -> Path:
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    versions = f"altair{alt.__version__}-vlc{importlib.metadata.version('vl-convert-python')}"
+    return root / "equitykit" / f"vega-bundle-{versions}.js"
+
+
 def use_offline_renderer() -> None:
     """Render charts in JupyterLab with no network (Vega bundled, not from a CDN).
 
-    Call it once, in the first cell of a notebook.
+    Call it once, in the first cell of a notebook. Bundling Vega takes a few
+    seconds, so the bundle is kept in ``~/.cache/equitykit`` for the next kernel.
     """
+    from altair.jupyter import JupyterChart
+
+    try:
+        cache = _bundle_cache()
+        if not JupyterChart._is_offline and cache.is_file():
+            # Same object state as JupyterChart.enable_offline() leaves, read from disk.
+            JupyterChart._esm = cache.read_text(encoding="utf-8")
+            JupyterChart._is_offline = True
+    except (OSError, AttributeError, importlib.metadata.PackageNotFoundError):
+        cache = None
     alt.renderers.enable("jupyter", offline=True)
+    if cache is not None and not cache.is_file():
+        try:
+            atomic_write_text(cache, JupyterChart._esm)
+        except OSError:
+            pass  # a read-only home only costs the next kernel a few seconds
 
 
 def use_svg_renderer() -> None:
