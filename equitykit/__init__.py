@@ -22,3 +22,9 @@ __all__ = [
     "theme",
     "__version__",
 ]
+
+# --- spc (step 4) ---
+from .spc import spc, SPCResult, SPCWarning, CHARTS
+from .rules import RULE_SETS, anhoej_limits, ihi_runs_limits
+
+__all__ += ["spc", "SPCResult", "SPCWarning", "CHARTS", "RULE_SETS", "anhoej_limits", "ihi_runs_limits"]

@@ -438,11 +438,11 @@ def spc(
     Example
     -------
     >>> import pandas as pd
-    >>> d = pd.DataFrame({"month": pd.date_range("2023-01-01", periods=6, freq="MS"),
-    ...                   "seen": [40, 42, 39, 45, 44, 48], "referred": [50] * 6})
+    >>> d = pd.DataFrame({"month": pd.date_range("2023-01-01", periods=12, freq="MS"),
+    ...                   "seen": [40, 42, 39, 45, 44, 48, 41, 43, 40, 46, 44, 47], "referred": [50] * 12})
     >>> res = spc(d, x="month", y="seen", n="referred", chart="p", multiply=100)
     >>> round(float(res.table["cl"].iloc[0]), 1)
-    86.0
+    86.5
     """
     frame = as_frame(data)
     rules = check_choice(rules, "rules", list(_rules.RULE_SETS))
@@ -766,9 +766,9 @@ def _warn_short(chart: str, rules: str, seg: np.ndarray, nseg: int, base: np.nda
         why = "limits from fewer points are trial limits (20 or more are better)"
     short = sizes < need
     if short.any():
-        where = f"{int(short.sum())} of {nseg} group/phase(s)" if nseg > 1 else "this chart"
+        where = f"{int(short.sum())} of {nseg} group/phase(s) have" if nseg > 1 else "this chart has"
         warnings.warn(
-            f"{where} have fewer than {need} {what} (smallest: {int(sizes[short].min())}): {why}. "
+            f"{where} fewer than {need} {what} (smallest: {int(sizes[short].min())}): {why}. "
             f"Read signals with care, and add points as they come.", SPCWarning, stacklevel=stacklevel)
 
 

@@ -1,6 +1,266 @@
-"""Altair chart for an SPCResult (placeholder, filled in below)."""
+"""The Altair chart of an :class:`~equitykit.spc.SPCResult`.
+
+Built from the result's aggregated point table only (one row per point per
+group, never the caller's raw rows), in the kit's theme colours, large enough
+to read on a projector. Layers: limits (stepped where they vary with n),
+centre line (in the signal colour when the phase has a runs signal), the data
+line, points coloured by what they signal, the target, phase breaks and
+labelled annotations (PDSA cycles).
+
+Example
+-------
+>>> import pandas as pd
+>>> import equitykit as ek
+>>> d = pd.DataFrame({"month": pd.date_range("2023-01-01", periods=12, freq="MS"),
+...                   "incidents": [4, 6, 5, 7, 3, 5, 4, 6, 2, 1, 2, 1]})
+>>> ch = ek.spc(d, x="month", y="incidents", chart="c",
+...             annotations=[("2023-09-01", "PDSA 1")]).chart()
+>>> spec = ch.to_dict()
+>>> "layer" in spec
+True
+"""
 from __future__ import annotations
+
 from typing import Any
-__all__ = ["build_chart"]
-def build_chart(res: Any, title: str | None = None, width: int = 640, height: int = 300) -> Any:
-    raise NotImplementedError
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .theme import PALETTE
+from .validation import EquityKitError
+
+__all__ = ["build_chart", "SPCChart", "SPCFacetChart", "MAX_GROUPS"]
+
+MAX_GROUPS = 12
+
+_STATUS_COLOURS = {
+    "Common cause": PALETTE["data"],
+    "Outside the limits": PALETTE["signal"],
+    "Part of a shift or trend": PALETTE["neutral"],
+    "Improvement": PALETTE["improvement"],
+    "Concern": PALETTE["concern"],
+    "Special cause (neutral)": PALETTE["neutral"],
+    "Excluded": PALETTE["muted"],
+}
+
+
+def _status(res: Any) -> np.ndarray:
+    t, opts = res.table, res.options
+    status = np.full(len(t), "Common cause", dtype=object)
+    if opts["rules"] == "mdc":
+        pt = t["point_type"].to_numpy(dtype=object)
+        status[pt == "special_cause_improvement"] = "Improvement"
+        status[pt == "special_cause_concern"] = "Concern"
+        status[np.isin(pt, ["special_cause_neutral_high", "special_cause_neutral_low"])] = "Special cause (neutral)"
+    else:
+        run_flags = [c for c in ("long_run", "shift", "trend") if c in t]
+        in_run = np.zeros(len(t), dtype=bool)
+        for c in run_flags:
+            in_run |= t[c].to_numpy(dtype=bool)
+        status[in_run] = "Part of a shift or trend"
+        sig = t["sigma_signal"].to_numpy(dtype=bool)
+        if opts["improvement"] != "neutral" and opts["rules"] != "mdc":
+            good_high = opts["improvement"] == "increase"
+            high = t["value"].to_numpy(dtype=float) > t["cl"].to_numpy(dtype=float)
+            status[sig & (high == good_high)] = "Improvement"
+            status[sig & (high != good_high)] = "Concern"
+        else:
+            status[sig] = "Outside the limits"
+    status[t["excluded"].to_numpy(dtype=bool)] = "Excluded"
+    return status
+
+
+def _x_encoding(kind: str, title: str, categories: list | None) -> dict:
+    if kind == "date":
+        return {"field": "x", "type": "temporal", "title": title}
+    if kind == "number":
+        return {"field": "x", "type": "quantitative", "title": title, "scale": {"zero": False}}
+    return {"field": "x", "type": "ordinal", "title": title, "sort": categories}
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows: dates as ISO text, missing values as null."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    out = out.astype(object).where(out.notna(), None)
+    return out.to_dict("records")
+
+
+def _frame_for_spec(frame: pd.DataFrame) -> pd.DataFrame:
+    """The chart's data with dates as ISO text (Altair then only checks, not converts, each column)."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return out.reset_index(drop=True)
+
+
+def _layer(mark: dict, encoding: dict, layer: str, extra_filter: str | None = None) -> alt.Chart:
+    test = f"datum.layer == '{layer}'" + (f" && {extra_filter}" if extra_filter else "")
+    return alt.Chart(mark=mark, transform=[{"filter": test}], encoding=alt.FacetedEncoding(**encoding))
+
+
+class SPCChart(alt.LayerChart):
+    """An Altair layered chart whose ``to_dict()`` skips re-validating the spec by default.
+
+    equitykit builds the spec from tested code (its tests validate it against
+    the Vega-Lite schema); validation is the slowest step of turning a chart
+    into a spec. Pass ``validate=True`` to validate anyway.
+    """
+
+    def to_dict(self, *args: Any, validate: bool = False, **kwargs: Any) -> dict:  # type: ignore[override]
+        return super().to_dict(*args, validate=validate, **kwargs)
+
+
+class SPCFacetChart(alt.FacetChart):
+    """The faceted (``by=``) version of :class:`SPCChart`."""
+
+    def to_dict(self, *args: Any, validate: bool = False, **kwargs: Any) -> dict:  # type: ignore[override]
+        return super().to_dict(*args, validate=validate, **kwargs)
+
+
+def build_chart(res: Any, title: str | None = None, width: int = 640, height: int = 300) -> alt.TopLevelMixin:
+    """Build the layered (and, with ``by``, faceted) Altair chart of an SPC result."""
+    t, opts = res.table, res.options
+    by = opts["by"]
+    kind = opts["kind"]
+    cols = by + ["x", "value", "cl", "lcl", "ucl", "phase", "run_signal"]
+    data = t[cols].copy()
+    if opts["target"] is not None:
+        data["target"] = t["target"]
+    data["status"] = _status(res)
+    note = ""
+    if by:
+        data["group"] = data[by].astype(str).agg(" | ".join, axis=1) if len(by) > 1 else data[by[0]].astype(str)
+        groups = list(pd.unique(data["group"]))
+        if len(groups) > MAX_GROUPS:
+            note = f" (first {MAX_GROUPS} of {len(groups)} groups; filter the data to chart others)"
+            data = data[data["group"].isin(groups[:MAX_GROUPS])]
+        data = data.drop(columns=by)
+    data["segment"] = (data["group"] + "#" if by else "") + data["phase"].astype(str)
+    categories = None
+    if kind == "category":
+        data["x"] = data["x"].astype(str)
+        categories = list(pd.unique(data["x"]))
+    data["layer"] = "point"
+
+    values = data[["value", "ucl", "lcl"] + (["target"] if "target" in data else [])].to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    top, bottom = (float(finite.max()), float(finite.min())) if finite.size else (1.0, 0.0)
+    span = (top - bottom) or 1.0
+
+    extra = []
+    starts = data[data["segment"] != data["segment"].shift()]
+    starts = starts[starts["phase"] > 1]
+    if len(starts):
+        pb = starts[(["group"] if by else []) + ["x", "phase"]].copy()
+        if opts["phase_labels"]:
+            pb["label"] = t.loc[starts.index, "phase_label"].astype(str).to_numpy()
+        else:
+            pb["label"] = "Phase " + pb["phase"].astype(str)
+        pb["layer"] = "phase"
+        pb["ypos"] = bottom - 0.04 * span
+        extra.append(pb.drop(columns="phase"))
+    ann = res.annotations
+    if len(ann):
+        a = ann[["x", "label"]].copy()
+        if kind == "date":
+            try:
+                a["x"] = pd.to_datetime(a["x"])
+            except (ValueError, TypeError):
+                raise EquityKitError("annotation x values should be dates like the chart's x.") from None
+        elif kind == "category":
+            a["x"] = a["x"].astype(str)
+        else:
+            a["x"] = pd.to_numeric(a["x"], errors="coerce")
+        a["layer"] = "annotation"
+        a["label"] = a["label"].astype(str).str.slice(0, 40)
+        a = a.sort_values("x", kind="stable").reset_index(drop=True)
+        a["ypos"] = top + span * (0.10 + 0.09 * (np.arange(len(a)) % 3))
+        if by:
+            a = pd.concat([a.assign(group=g) for g in pd.unique(data["group"])], ignore_index=True)
+        extra.append(a)
+    if extra:
+        data = pd.concat([data] + extra, ignore_index=True)
+
+    x_title = opts["x"]
+    y_title = opts["y"] + (f" / {opts['n']}" if opts["n"] else "")
+    if opts["multiply"] == 100 and opts["chart"] in ("p", "pp"):
+        y_title = f"% ({y_title})"
+    elif opts["multiply"] != 1:
+        y_title = f"{y_title} x {opts['multiply']:g}"
+    X = _x_encoding(kind, x_title, categories)
+    interp = "step" if (opts["chart"] in ("p", "pp", "u", "up") and opts["n"] is not None) else "linear"
+
+    def Y(field: str) -> dict:
+        return {"field": field, "type": "quantitative", "title": y_title, "scale": {"zero": False}}
+
+    seg = {"field": "segment", "type": "nominal"}
+    layers = [
+        _layer({"type": "line", "strokeDash": [6, 4], "strokeWidth": 1.8, "color": PALETTE["limit"],
+                "interpolate": interp}, {"x": X, "y": Y("lcl"), "detail": seg}, "point"),
+        _layer({"type": "line", "strokeDash": [6, 4], "strokeWidth": 1.8, "color": PALETTE["limit"],
+                "interpolate": interp}, {"x": X, "y": Y("ucl"), "detail": seg}, "point"),
+        _layer({"type": "line", "strokeWidth": 2.2, "interpolate": interp},
+               {"x": X, "y": Y("cl"), "detail": seg,
+                "color": {"condition": {"test": "datum.run_signal", "value": PALETTE["signal"]},
+                          "value": PALETTE["centre"]}}, "point"),
+    ]
+    if "target" in data:
+        layers.append(_layer({"type": "line", "strokeDash": [10, 4], "strokeWidth": 2, "color": PALETTE["target"]},
+                             {"x": X, "y": Y("target"), "detail": seg}, "point"))
+    if not opts["categorical"]:
+        layers.append(_layer({"type": "line", "strokeWidth": 1.5, "color": PALETTE["line"]},
+                             {"x": X, "y": Y("value")}, "point"))
+    present = [s for s in _STATUS_COLOURS if s in set(data["status"].dropna())]
+    xt = {"field": "x", "type": X["type"], "title": x_title}
+    layers.append(_layer(
+        {"type": "point", "filled": True, "size": 80, "opacity": 1},
+        {"x": X, "y": Y("value"),
+         "color": {"field": "status", "type": "nominal", "title": None,
+                   "scale": {"domain": present, "range": [_STATUS_COLOURS[s] for s in present]}},
+         "shape": {"condition": {"test": "datum.status == 'Excluded'", "value": "diamond"}, "value": "circle"},
+         "tooltip": [xt, {"field": "value", "type": "quantitative", "format": ".4~g"},
+                     {"field": "cl", "type": "quantitative", "title": "centre line", "format": ".4~g"},
+                     {"field": "lcl", "type": "quantitative", "title": "lower limit", "format": ".4~g"},
+                     {"field": "ucl", "type": "quantitative", "title": "upper limit", "format": ".4~g"},
+                     {"field": "status", "type": "nominal", "title": "signal"}]}, "point"))
+    if len(starts):
+        layers.append(_layer({"type": "rule", "strokeWidth": 1.5, "color": PALETTE["muted"]}, {"x": X}, "phase"))
+        layers.append(_layer({"type": "text", "align": "left", "dx": 4, "fontSize": 13, "color": PALETTE["annotation"]},
+                             {"x": X, "y": Y("ypos"), "text": {"field": "label", "type": "nominal"}}, "phase"))
+    if len(ann):
+        layers.append(_layer({"type": "rule", "strokeWidth": 1.5, "strokeDash": [3, 3], "color": PALETTE["annotation"]},
+                             {"x": X, "tooltip": {"field": "label", "type": "nominal", "title": "note"}},
+                             "annotation"))
+        layers.append(_layer({"type": "text", "align": "left", "dx": 4, "fontSize": 13, "fontWeight": "bold",
+                              "color": PALETTE["annotation"]},
+                             {"x": X, "y": Y("ypos"), "text": {"field": "label", "type": "nominal"}},
+                             "annotation"))
+    head = title or _default_title(opts)
+    reading = res.summary().reading.splitlines()
+    sub = (reading[0] if reading else "") + note
+    if len(sub) > 150:
+        sub = sub[:147] + "..."
+    title_spec = {"text": head, "subtitle": [sub] if sub else []}
+    records = _frame_for_spec(data)
+    if by:
+        h = max(120, height // 2)
+        spec = alt.LayerChart(layer=layers, width=width, height=h)
+        order = list(pd.unique(data["group"].dropna()))
+        return SPCFacetChart(data=records, spec=spec, title=title_spec, facet={
+            "row": {"field": "group", "type": "nominal", "title": None, "sort": order,
+                    "header": {"labelAngle": 0, "labelAlign": "left", "labelFontSize": 14}}})
+    return SPCChart(data=records, layer=layers, width=width, height=height, title=title_spec)
+
+
+def _default_title(opts: dict) -> str:
+    name = {"run": "Run chart", "mr": "Moving-range chart", "xbar": "X-bar chart", "s": "S chart",
+            "pp": "P' chart", "up": "U' chart"}.get(opts["chart"], f"{opts['chart'].upper()} chart")
+    if opts["rules"] == "mdc":
+        name = "XmR chart (Making Data Count)"
+    what = opts["y"] + (f" per {opts['n']}" if opts["n"] else "")
+    return f"{name} of {what}"
