@@ -946,6 +946,7 @@ def _segment_reading(res: SPCResult, row: pd.Series, idx: np.ndarray) -> str:
                 what = pt[hit[0]].replace("special_cause_", "").replace("_", " ")
                 parts.append(f"{hit.size} point(s) {phrase} from {_fmt_x(xs[hit[0]], kind)} ({what})")
         var = row.get("variation")
+        var = var if isinstance(var, str) else None
         head = f"mean {_fmt_num(cl)}, process limits {_fmt_num(row['lcl'])} to {_fmt_num(row['ucl'])}. "
         if parts:
             body = "; ".join(parts) + ": special cause variation, unlikely to be chance."
@@ -954,7 +955,7 @@ def _segment_reading(res: SPCResult, row: pd.Series, idx: np.ndarray) -> str:
         tail = ""
         if var:
             tail = f" Variation icon: {str(var).replace('_', ' ')}."
-        if row.get("assurance"):
+        if isinstance(row.get("assurance"), str):
             tail += f" Assurance icon: {str(row['assurance']).replace('_', ' ')}."
         return head + body + tail
     head = f"{centre} {_fmt_num(cl)}"

@@ -79,23 +79,23 @@ def _x_encoding(kind: str, title: str, categories: list | None) -> dict:
     return {"field": "x", "type": "ordinal", "title": title, "sort": categories}
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """JSON-ready rows: dates as ISO text, missing values as null."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    out = out.astype(object).where(out.notna(), None)
-    return out.to_dict("records")
+def _records(cols: dict[str, np.ndarray], extra: list[dict]) -> dict:
+    """Inline JSON rows for the chart: the points, then phase breaks and annotations.
 
-
-def _frame_for_spec(frame: pd.DataFrame) -> pd.DataFrame:
-    """The chart's data with dates as ISO text (Altair then only checks, not converts, each column)."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return out.reset_index(drop=True)
+    Built from numpy columns (Altair's own DataFrame conversion is the slowest
+    step of making a small chart). Missing numbers become null.
+    """
+    rows: list[dict] = []
+    for block in [cols] + extra:
+        names = list(block)
+        columns = []
+        for name in names:
+            arr = np.asarray(block[name])
+            if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+                arr = np.where(np.isfinite(arr), arr.astype(object), None)
+            columns.append(arr.tolist())
+        rows.extend(dict(zip(names, r)) for r in zip(*columns))
+    return {"values": rows}
 
 
 def _layer(mark: dict, encoding: dict, layer: str, extra_filter: str | None = None) -> alt.Chart:
@@ -108,8 +108,12 @@ class SPCChart(alt.LayerChart):
 
     equitykit builds the spec from tested code (its tests validate it against
     the Vega-Lite schema); validation is the slowest step of turning a chart
-    into a spec. Pass ``validate=True`` to validate anyway.
+    into a spec. Pass ``validate=True`` to validate anyway. Its layers carry no
+    data or parameters of their own, so Altair's merging of them is skipped.
     """
+
+    def __init__(self, data: Any = alt.Undefined, layer: Any = (), **kwargs: Any) -> None:
+        alt.TopLevelLayerSpec.__init__(self, data=data, layer=list(layer), **kwargs)
 
     def to_dict(self, *args: Any, validate: bool = False, **kwargs: Any) -> dict:  # type: ignore[override]
         return super().to_dict(*args, validate=validate, **kwargs)
@@ -127,64 +131,84 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
     t, opts = res.table, res.options
     by = opts["by"]
     kind = opts["kind"]
-    cols = by + ["x", "value", "cl", "lcl", "ucl", "phase", "run_signal"]
-    data = t[cols].copy()
-    if opts["target"] is not None:
-        data["target"] = t["target"]
-    data["status"] = _status(res)
+    keep = np.ones(len(t), dtype=bool)
     note = ""
+    group = None
     if by:
-        data["group"] = data[by].astype(str).agg(" | ".join, axis=1) if len(by) > 1 else data[by[0]].astype(str)
-        groups = list(pd.unique(data["group"]))
+        group = (t[by].astype(str).agg(" | ".join, axis=1) if len(by) > 1 else t[by[0]].astype(str)).to_numpy(object)
+        groups = list(pd.unique(group))
         if len(groups) > MAX_GROUPS:
             note = f" (first {MAX_GROUPS} of {len(groups)} groups; filter the data to chart others)"
-            data = data[data["group"].isin(groups[:MAX_GROUPS])]
-        data = data.drop(columns=by)
-    data["segment"] = (data["group"] + "#" if by else "") + data["phase"].astype(str)
+            keep = np.isin(group, groups[:MAX_GROUPS])
+            group = group[keep]
+    phase = t["phase"].to_numpy()[keep]
+    x = t["x"].to_numpy()[keep]
     categories = None
-    if kind == "category":
-        data["x"] = data["x"].astype(str)
-        categories = list(pd.unique(data["x"]))
-    data["layer"] = "point"
+    if kind == "date":
+        x = pd.DatetimeIndex(x).strftime("%Y-%m-%dT%H:%M:%S").to_numpy(dtype=object)
+    elif kind == "category":
+        x = np.asarray([str(v) for v in x], dtype=object)
+        categories = list(pd.unique(x))
+    segment = phase.astype(str).astype(object)
+    if by:
+        segment = group + "#" + segment
+    cols: dict[str, np.ndarray] = {"x": x}
+    for c in ("value", "cl", "lcl", "ucl"):
+        cols[c] = t[c].to_numpy(dtype=float)[keep]
+    if opts["target"] is not None:
+        cols["target"] = t["target"].to_numpy(dtype=float)[keep]
+    cols["run_signal"] = t["run_signal"].to_numpy(dtype=bool)[keep]
+    cols["status"] = _status(res)[keep]
+    cols["segment"] = segment
+    cols["layer"] = np.full(len(x), "point", dtype=object)
+    if by:
+        cols["group"] = group
+    present = [s for s in _STATUS_COLOURS if s in set(cols["status"])]
 
-    values = data[["value", "ucl", "lcl"] + (["target"] if "target" in data else [])].to_numpy(dtype=float)
-    finite = values[np.isfinite(values)]
+    stacked = np.concatenate([cols[c] for c in ("value", "ucl", "lcl") + (("target",) if "target" in cols else ())])
+    finite = stacked[np.isfinite(stacked)]
     top, bottom = (float(finite.max()), float(finite.min())) if finite.size else (1.0, 0.0)
     span = (top - bottom) or 1.0
 
-    extra = []
-    starts = data[data["segment"] != data["segment"].shift()]
-    starts = starts[starts["phase"] > 1]
-    if len(starts):
-        pb = starts[(["group"] if by else []) + ["x", "phase"]].copy()
+    extra: list[dict] = []
+    first = np.r_[True, segment[1:] != segment[:-1]] & (phase > 1)
+    n_phase_breaks = int(first.sum())
+    if n_phase_breaks:
         if opts["phase_labels"]:
-            pb["label"] = t.loc[starts.index, "phase_label"].astype(str).to_numpy()
+            labels = t["phase_label"].to_numpy(dtype=object)[keep][first]
         else:
-            pb["label"] = "Phase " + pb["phase"].astype(str)
-        pb["layer"] = "phase"
-        pb["ypos"] = bottom - 0.04 * span
-        extra.append(pb.drop(columns="phase"))
+            labels = np.asarray([f"Phase {p}" for p in phase[first]], dtype=object)
+        pb = {"x": x[first], "label": labels, "layer": np.full(n_phase_breaks, "phase", dtype=object),
+              "ypos": np.full(n_phase_breaks, bottom - 0.04 * span)}
+        if by:
+            pb["group"] = group[first]
+        extra.append(pb)
     ann = res.annotations
     if len(ann):
-        a = ann[["x", "label"]].copy()
+        ax = ann["x"]
         if kind == "date":
             try:
-                a["x"] = pd.to_datetime(a["x"])
+                ax = pd.DatetimeIndex(pd.to_datetime(ax))
             except (ValueError, TypeError):
                 raise EquityKitError("annotation x values should be dates like the chart's x.") from None
+            order = np.argsort(ax.to_numpy(), kind="stable")
+            ax = ax.strftime("%Y-%m-%dT%H:%M:%S").to_numpy(dtype=object)
         elif kind == "category":
-            a["x"] = a["x"].astype(str)
+            ax = np.asarray([str(v) for v in ax], dtype=object)
+            order = np.arange(len(ax))
         else:
-            a["x"] = pd.to_numeric(a["x"], errors="coerce")
-        a["layer"] = "annotation"
-        a["label"] = a["label"].astype(str).str.slice(0, 40)
-        a = a.sort_values("x", kind="stable").reset_index(drop=True)
-        a["ypos"] = top + span * (0.10 + 0.09 * (np.arange(len(a)) % 3))
-        if by:
-            a = pd.concat([a.assign(group=g) for g in pd.unique(data["group"])], ignore_index=True)
-        extra.append(a)
-    if extra:
-        data = pd.concat([data] + extra, ignore_index=True)
+            ax = pd.to_numeric(ax, errors="coerce").to_numpy(dtype=float)
+            order = np.argsort(ax, kind="stable")
+        labels = np.asarray([str(v)[:40] for v in ann["label"]], dtype=object)[order]
+        ax = np.asarray(ax)[order]
+        ypos = top + span * (0.10 + 0.09 * (np.arange(len(ax)) % 3))
+        groups_shown = list(pd.unique(group)) if by else [None]
+        for g in groups_shown:
+            block = {"x": ax, "label": labels, "layer": np.full(len(ax), "annotation", dtype=object), "ypos": ypos}
+            if by:
+                block["group"] = np.full(len(ax), g, dtype=object)
+            extra.append(block)
+    data_spec = _records(cols, extra)
 
     x_title = opts["x"]
     y_title = opts["y"] + (f" / {opts['n']}" if opts["n"] else "")
@@ -209,13 +233,12 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
                 "color": {"condition": {"test": "datum.run_signal", "value": PALETTE["signal"]},
                           "value": PALETTE["centre"]}}, "point"),
     ]
-    if "target" in data:
+    if "target" in cols:
         layers.append(_layer({"type": "line", "strokeDash": [10, 4], "strokeWidth": 2, "color": PALETTE["target"]},
                              {"x": X, "y": Y("target"), "detail": seg}, "point"))
     if not opts["categorical"]:
         layers.append(_layer({"type": "line", "strokeWidth": 1.5, "color": PALETTE["line"]},
                              {"x": X, "y": Y("value")}, "point"))
-    present = [s for s in _STATUS_COLOURS if s in set(data["status"].dropna())]
     xt = {"field": "x", "type": X["type"], "title": x_title}
     layers.append(_layer(
         {"type": "point", "filled": True, "size": 80, "opacity": 1},
@@ -228,7 +251,7 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
                      {"field": "lcl", "type": "quantitative", "title": "lower limit", "format": ".4~g"},
                      {"field": "ucl", "type": "quantitative", "title": "upper limit", "format": ".4~g"},
                      {"field": "status", "type": "nominal", "title": "signal"}]}, "point"))
-    if len(starts):
+    if n_phase_breaks:
         layers.append(_layer({"type": "rule", "strokeWidth": 1.5, "color": PALETTE["muted"]}, {"x": X}, "phase"))
         layers.append(_layer({"type": "text", "align": "left", "dx": 4, "fontSize": 13, "color": PALETTE["annotation"]},
                              {"x": X, "y": Y("ypos"), "text": {"field": "label", "type": "nominal"}}, "phase"))
@@ -242,15 +265,16 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
                              "annotation"))
     head = title or _default_title(opts)
     reading = res.summary().reading.splitlines()
-    sub = (reading[0] if reading else "") + note
+    # the overall line with groups; otherwise the latest phase, the one the team is living in
+    sub = ((reading[0] if by else reading[-1]) if reading else "") + note
     if len(sub) > 150:
         sub = sub[:147] + "..."
     title_spec = {"text": head, "subtitle": [sub] if sub else []}
-    records = _frame_for_spec(data)
+    records = data_spec
     if by:
         h = max(120, height // 2)
         spec = alt.LayerChart(layer=layers, width=width, height=h)
-        order = list(pd.unique(data["group"].dropna()))
+        order = list(pd.unique(group))
         return SPCFacetChart(data=records, spec=spec, title=title_spec, facet={
             "row": {"field": "group", "type": "nominal", "title": None, "sort": order,
                     "header": {"labelAngle": 0, "labelAlign": "left", "labelFontSize": 14}}})
