@@ -973,13 +973,14 @@ def _segment_reading(res: SPCResult, row: pd.Series, idx: np.ndarray) -> str:
         lmax = row["longest_run_max"]
         if pd.notna(lmax) and row["longest_run"] is not pd.NA and pd.notna(row["longest_run"]) \
                 and row["longest_run"] > lmax:
-            k = int(np.flatnonzero(runlen == row["longest_run"])[0])
+            k, length = _latest_long_run(side, runlen, int(lmax))
             where = "above" if side[k] > 0 else "below"
-            parts.append(f"{int(row['longest_run'])} points in a row {where} the centre line from "
+            parts.append(f"{length} points in a row {where} the centre line from "
                          f"{_fmt_x(xs[k], kind)}: a shift, unlikely to be chance{_direction(where, improvement)}")
         if pd.notna(row["n_crossings_min"]) and pd.notna(row["n_crossings"]) \
                 and row["n_crossings"] < row["n_crossings_min"]:
-            parts.append(f"the line crosses the centre only {int(row['n_crossings'])} times (fewer than "
+            times = {0: "never", 1: "only once"}.get(int(row["n_crossings"]), f"only {int(row['n_crossings'])} times")
+            parts.append(f"the line crosses the centre {times} (fewer than "
                          f"{int(row['n_crossings_min'])} would be expected by chance): the process has shifted")
     else:  # ihi
         sh = t["shift"].to_numpy()[idx]
@@ -1008,6 +1009,15 @@ def _segment_reading(res: SPCResult, row: pd.Series, idx: np.ndarray) -> str:
         return head + "No signals: the variation is consistent with chance (common cause)." + note
     text = "; ".join(parts)
     return head + text[0].upper() + text[1:] + "."
+
+
+def _latest_long_run(side: np.ndarray, runlen: np.ndarray, limit: int) -> tuple[int, int]:
+    """Index of the first point of the most recent run longer than ``limit``, and its length."""
+    useful = np.flatnonzero(side != 0)
+    last = useful[runlen[useful] > limit][-1]
+    length = int(runlen[last])
+    members = useful[useful <= last][-length:]
+    return int(members[0]), length
 
 
 def _direction(where: str, improvement: str) -> str:
