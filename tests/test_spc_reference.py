@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import equitykit.spc as spc_mod
+from equitykit import SPCWarning, spc
 from equitykit.validation import EquityKitError
 
 REF = Path(__file__).parent / "reference"
@@ -244,11 +244,11 @@ def test_qic_case(case_id: str) -> None:
     before = d.copy()
     if row["status"] == "error":
         with pytest.raises(EquityKitError):
-            spc_mod.spc(d, **kw)
+            spc(d, **kw)
         return
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", spc_mod.SPCWarning)
-        res = spc_mod.spc(d, **kw)
+        warnings.simplefilter("ignore", SPCWarning)
+        res = spc(d, **kw)
     pd.testing.assert_frame_equal(d, before)
     exp = _expected(row["output_file"])
     t = res.table.copy()
@@ -303,13 +303,13 @@ def test_ptd_case(case_id: str) -> None:
     before = d.copy()
     if row["status"] == "error":
         with pytest.raises(EquityKitError):
-            spc_mod.spc(d, **kw)
+            spc(d, **kw)
         return
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = spc_mod.spc(d, **kw)
+        res = spc(d, **kw)
     pd.testing.assert_frame_equal(d, before)
-    short = [w for w in caught if issubclass(w.category, spc_mod.SPCWarning) and "fewer than 13" in str(w.message)]
+    short = [w for w in caught if issubclass(w.category, SPCWarning) and "fewer than 13" in str(w.message)]
     assert bool(short) == bool(row["warnings"]), "short-group warning"
 
     exp = _expected(row["output_file"])
