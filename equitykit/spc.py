@@ -93,7 +93,7 @@ def _x_values(frame: pd.DataFrame, x: str) -> tuple[pd.Series, str]:
     if pd.api.types.is_numeric_dtype(raw):
         return raw.astype(float), "number"
     sample = raw.dropna()
-    if len(sample) and all(isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat") for v in sample[:5]):
+    if len(sample) and all(isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat") for v in sample.iloc[:5]):
         parsed = pd.to_datetime(raw, errors="coerce")
         if parsed.notna().sum() == raw.notna().sum():
             return parsed.astype("datetime64[ns]"), "date"
@@ -715,7 +715,7 @@ def spc(
     options = {
         "x": x, "y": y, "n": n, "chart": chart, "rules": rules, "improvement": improvement, "kind": kind,
         "multiply": multiply, "by": by_cols, "freeze": freeze, "categorical": categorical,
-        "target": target, "phase_labels": labels is not None,
+        "target": target, "phase_labels": labels is not None, "seg_group": seg_group,
     }
     return SPCResult(table, seg, seg_info, options, _annotation_frame(annotations), ra)
 
@@ -849,8 +849,8 @@ class SPCResult(Result):
         if opts["target"] is None or opts["improvement"] == "neutral":
             return res
         ends = np.r_[starts[1:], len(t)] - 1
-        group_of = t[opts["by"]].astype(str).agg("|".join, axis=1).to_numpy() if opts["by"] else np.zeros(len(t))
-        last_phase = np.r_[group_of[starts][1:] != group_of[starts][:-1], True]
+        seg_group = opts["seg_group"]
+        last_phase = np.r_[seg_group[1:] != seg_group[:-1], True]
         tgt = t["target"].to_numpy(dtype=float)[ends]
         ucl = t["ucl"].to_numpy(dtype=float)[ends]
         lcl = t["lcl"].to_numpy(dtype=float)[ends]

@@ -382,3 +382,40 @@ def test_row_order_does_not_change_results(y, seed, chart) -> None:
     pd.testing.assert_frame_equal(a.table, b.table)
     pd.testing.assert_frame_equal(pd.DataFrame(a.summary()), pd.DataFrame(b.summary()))
     pd.testing.assert_frame_equal(shuffled, before)  # caller's data unchanged
+
+
+# ----------------------------------------------------------------------------
+# textbook examples (D. C. Montgomery, Introduction to Statistical Quality Control;
+# data from tests/realdata/montgomery, figures as printed in the book)
+# ----------------------------------------------------------------------------
+
+MONT = __import__("pathlib").Path(__file__).parent / "realdata" / "montgomery"
+
+
+def test_montgomery_example_6_3_xbar_and_s() -> None:
+    d = pd.read_csv(MONT / "tbl_06.03.csv")
+    xb = quiet(d, x="sample", y="obs", chart="xbar").summary().iloc[0]
+    # the book rounds s-bar to 0.0094 before multiplying by A3 = 1.427
+    assert (xb["cl"], xb["lcl"], xb["ucl"]) == pytest.approx((74.001, 73.988, 74.014), abs=1e-3)
+    s = quiet(d, x="sample", y="obs", chart="s").summary().iloc[0]
+    assert (round(s["cl"], 4), s["lcl"], round(s["ucl"], 4)) == (0.0094, 0.0, 0.0196)
+
+
+def test_montgomery_example_7_1_p_chart_with_revised_limits() -> None:
+    d = pd.read_csv(MONT / "tbl_07.03.csv")
+    p1 = d[d["phase"] == 1]
+    s = quiet(p1, x="sample", y="count", n="size", chart="p").summary().iloc[0]
+    assert (round(s["cl"], 4), round(s["lcl"], 4), round(s["ucl"], 4)) == (0.2313, 0.0524, 0.4102)
+    # samples 15 and 23 have assignable causes: dropped from the limits, kept on the chart
+    r = quiet(p1, x="sample", y="count", n="size", chart="p", exclude=[15, 23])
+    s = r.summary().iloc[0]
+    assert (round(s["cl"], 4), round(s["lcl"], 4), round(s["ucl"], 4)) == (0.2150, 0.0407, 0.3893)
+    assert len(r.table) == 30
+
+
+def test_montgomery_example_7_3_c_chart() -> None:
+    d = pd.read_csv(MONT / "tbl_07.08.csv")
+    s = quiet(d[d["phase"] == 1], x="sample", y="count", chart="c").summary().iloc[0]
+    assert (round(s["cl"], 2), round(s["lcl"], 2), round(s["ucl"], 2)) == (19.85, 6.48, 33.21)
+    s = quiet(d[d["phase"] == 1], x="sample", y="count", chart="c", exclude=[6, 20]).summary().iloc[0]
+    assert (round(s["cl"], 2), round(s["lcl"], 2), round(s["ucl"], 2)) == (19.67, 6.36, 32.97)
