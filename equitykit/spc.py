@@ -880,6 +880,14 @@ class SPCResult(Result):
 # Reading in plain English
 # ----------------------------------------------------------------------------
 
+def chart_name(chart: str, rules: str) -> str:
+    """The chart's name for titles and readings, e.g. "P' chart" or "Run chart"."""
+    if rules == "mdc":
+        return "XmR chart (Making Data Count)"
+    return {"run": "Run chart", "mr": "Moving-range chart", "xbar": "X-bar chart", "s": "S chart",
+            "pp": "P' chart (Laney)", "up": "U' chart (Laney)"}.get(chart, f"{chart.upper()} chart")
+
+
 def _fmt_x(value: Any, kind: str) -> str:
     if kind == "date":
         ts = pd.Timestamp(value)
@@ -904,13 +912,10 @@ def _reading(res: SPCResult, out: pd.DataFrame) -> str:
     by = opts["by"]
     lines: list[str] = []
     signal_segs = np.flatnonzero(out["runs_signal"].to_numpy() | (out["sigma_signals"].to_numpy() > 0))
-    name = {"run": "run chart", "mr": "moving-range chart", "xbar": "X-bar chart", "s": "S chart"}.get(
-        opts["chart"], f"{opts['chart'].upper()} chart")
-    if opts["rules"] == "mdc":
-        name = "XmR chart (Making Data Count)"
+    name = chart_name(opts["chart"], opts["rules"])
     n_groups = len(out.drop_duplicates(subset=by)) if by else 1
     if by:
-        lines.append(f"{name.capitalize()} for {n_groups} group(s): {len(signal_segs)} group/phase(s) show a signal.")
+        lines.append(f"{name} for {n_groups} group(s): {len(signal_segs)} group/phase(s) show a signal.")
     shown = signal_segs[:_MAX_READ_GROUPS] if by else np.arange(nseg)
     for s in shown:
         idx = np.flatnonzero(seg == s)

@@ -200,11 +200,13 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
             ax = pd.to_numeric(ax, errors="coerce").to_numpy(dtype=float)
             order = np.argsort(ax, kind="stable")
         labels = np.asarray([str(v)[:40] for v in ann["label"]], dtype=object)[order]
+        details = np.asarray([str(v) for v in ann["detail"]], dtype=object)[order]
         ax = np.asarray(ax)[order]
         ypos = top + span * (0.10 + 0.09 * (np.arange(len(ax)) % 3))
         groups_shown = list(pd.unique(group)) if by else [None]
         for g in groups_shown:
-            block = {"x": ax, "label": labels, "layer": np.full(len(ax), "annotation", dtype=object), "ypos": ypos}
+            block = {"x": ax, "label": labels, "detail": details,
+                     "layer": np.full(len(ax), "annotation", dtype=object), "ypos": ypos}
             if by:
                 block["group"] = np.full(len(ax), g, dtype=object)
             extra.append(block)
@@ -257,7 +259,8 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
                              {"x": X, "y": Y("ypos"), "text": {"field": "label", "type": "nominal"}}, "phase"))
     if len(ann):
         layers.append(_layer({"type": "rule", "strokeWidth": 1.5, "strokeDash": [3, 3], "color": PALETTE["annotation"]},
-                             {"x": X, "tooltip": {"field": "label", "type": "nominal", "title": "note"}},
+                             {"x": X, "tooltip": [{"field": "label", "type": "nominal", "title": "note"},
+                                                  {"field": "detail", "type": "nominal", "title": "detail"}]},
                              "annotation"))
         layers.append(_layer({"type": "text", "align": "left", "dx": 4, "fontSize": 13, "fontWeight": "bold",
                               "color": PALETTE["annotation"]},
@@ -282,9 +285,7 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
 
 
 def _default_title(opts: dict) -> str:
-    name = {"run": "Run chart", "mr": "Moving-range chart", "xbar": "X-bar chart", "s": "S chart",
-            "pp": "P' chart", "up": "U' chart"}.get(opts["chart"], f"{opts['chart'].upper()} chart")
-    if opts["rules"] == "mdc":
-        name = "XmR chart (Making Data Count)"
+    from .spc import chart_name
+
     what = opts["y"] + (f" per {opts['n']}" if opts["n"] else "")
-    return f"{name} of {what}"
+    return f"{chart_name(opts['chart'], opts['rules'])} of {what}"
