@@ -503,7 +503,7 @@ def spc(
         lookup = {c: i for i, c in enumerate(categories)}
         xkey = np.asarray([lookup.get(v, -1) if v is not None and v == v else -1 for v in xv], dtype=float)
     if by_cols:
-        gcode = frame.groupby(by_cols, sort=True, dropna=False).ngroup().to_numpy()
+        gcode = frame.groupby(by_cols, sort=True, dropna=False, observed=True).ngroup().to_numpy()
     else:
         gcode = np.zeros(len(frame), dtype=np.int64)
     rows = np.flatnonzero(keep)
@@ -687,18 +687,18 @@ def spc(
     seg_info["sigma_signals"] = np.bincount(seg[sigma], minlength=nseg)
 
     # --- the table ----------------------------------------------------------
-    table = pd.DataFrame(index=pd.RangeIndex(npts))
-    if by_cols:
-        gvals = frame.iloc[src_rows][by_cols].reset_index(drop=True)
-        for col in by_cols:
-            table[col] = gvals[col].to_numpy()
+    # built as one dict of columns: adding columns one by one is the slow part of a small chart
+    table: dict[str, Any] = {}
+    gvals = frame.iloc[src_rows][by_cols].reset_index(drop=True) if by_cols else pd.DataFrame(index=range(npts))
+    for col in by_cols:
+        table[col] = gvals[col].to_numpy()
     table["x"] = xv.iloc[src_rows].to_numpy()
     table["y"] = y_out
     table["n"] = pts["n"]
     table["value"] = value
     for k in ("cl", "lcl", "ucl", "lcl_95", "ucl_95"):
         table[k] = lim[k]
-    table["target"] = _target_column(target, table, by_cols)
+    table["target"] = _target_column(target, gvals, by_cols)
     table["phase"] = phase_num
     if labels is not None:
         table["phase_label"] = labels
@@ -709,6 +709,7 @@ def spc(
     for k, v in flags.items():
         table[k] = v
     table["n_rows"] = count.astype(int)
+    table = pd.DataFrame(table)
 
     _warn_short(chart, rules, seg, nseg, base, ra, by_cols, stacklevel=3)
 
@@ -808,7 +809,7 @@ class SPCResult(Result):
         t, seg, info, opts = self.table, self._seg, self._seg_info, self.options
         nseg = len(info["n_obs"])
         starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
-        out = pd.DataFrame(index=pd.RangeIndex(nseg))
+        out: dict[str, Any] = {}
         for col in opts["by"]:
             out[col] = t[col].to_numpy()[starts]
         out["phase"] = t["phase"].to_numpy()[starts]
@@ -819,7 +820,7 @@ class SPCResult(Result):
         out["n_useful"] = info["n_useful"]
         for k in ("longest_run", "longest_run_max", "n_crossings", "n_crossings_min", "n_crossings_max"):
             if k in info:
-                out[k] = pd.Series(np.asarray(info[k], dtype=float)).astype("Int64")
+                out[k] = pd.array(np.asarray(info[k], dtype=float), dtype="Int64")
         out["runs_signal"] = info["runs_signal"]
         out["sigma_signals"] = info["sigma_signals"]
         for k in ("cl", "lcl", "ucl", "lcl_95", "ucl_95"):
@@ -839,11 +840,12 @@ class SPCResult(Result):
             last = np.full(nseg, -1)
             last[seg[typed]] = typed  # later points overwrite earlier ones
             out["variation"] = np.where(last >= 0, pt[np.maximum(last, 0)], None)
-            out["assurance"] = self._assurance(out, seg, nseg, starts)
-        self._summary = Summary(out, reading=_reading(self, out))
+            out["assurance"] = self._assurance(seg, nseg, starts)
+        frame = pd.DataFrame(out)
+        self._summary = Summary(frame, reading=_reading(self, frame))
         return self._summary
 
-    def _assurance(self, out: pd.DataFrame, seg: np.ndarray, nseg: int, starts: np.ndarray) -> np.ndarray:
+    def _assurance(self, seg: np.ndarray, nseg: int, starts: np.ndarray) -> np.ndarray:
         t, opts = self.table, self.options
         res = np.full(nseg, None, dtype=object)
         if opts["target"] is None or opts["improvement"] == "neutral":
