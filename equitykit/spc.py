@@ -86,6 +86,8 @@ def _x_values(frame: pd.DataFrame, x: str) -> tuple[pd.Series, str]:
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_convert("UTC").dt.tz_localize(None)
         return values.astype("datetime64[ns]"), "date"
+    if isinstance(raw.dtype, pd.PeriodDtype):
+        return raw.dt.to_timestamp().astype("datetime64[ns]"), "date"
     if isinstance(raw.dtype, pd.CategoricalDtype):
         return raw, "category"
     if pd.api.types.is_bool_dtype(raw):

@@ -419,3 +419,20 @@ def test_montgomery_example_7_3_c_chart() -> None:
     assert (round(s["cl"], 2), round(s["lcl"], 2), round(s["ucl"], 2)) == (19.85, 6.48, 33.21)
     s = quiet(d[d["phase"] == 1], x="sample", y="count", chart="c", exclude=[6, 20]).summary().iloc[0]
     assert (round(s["cl"], 2), round(s["lcl"], 2), round(s["ucl"], 2)) == (19.67, 6.36, 32.97)
+
+
+def test_periods_and_python_dates_are_read_as_dates() -> None:
+    import datetime as dt
+
+    d = pd.DataFrame({"m": pd.period_range("2024-01", periods=3, freq="M"), "y": [1, 2, 3]})
+    assert quiet(d, x="m", y="y", chart="c").table["x"].iloc[0] == pd.Timestamp("2024-01-01")
+    d2 = pd.DataFrame({"m": [dt.date(2024, 1, 1), dt.date(2024, 2, 1)], "y": [1, 2]})
+    assert quiet(d2, x="m", y="y", chart="c").table["x"].iloc[1] == pd.Timestamp("2024-02-01")
+
+
+def test_spc_never_changes_the_callers_data() -> None:
+    d = monthly([3, 4, np.nan, 5, 3, 4, 2, 5, 3, 4, 2, 5], [10] * 12)
+    d["phase"] = ["a"] * 6 + ["b"] * 6
+    before = d.copy()
+    quiet(d, x="month", y="y", n="n", chart="p", phase="phase", exclude=[d["month"][3]]).chart().to_dict()
+    pd.testing.assert_frame_equal(d, before)
