@@ -321,7 +321,7 @@ def ihi_rules(value: np.ndarray, ra: dict, include: np.ndarray, seg: np.ndarray,
 # Making Data Count
 # ----------------------------------------------------------------------------
 
-def _window_any(hits: np.ndarray, seg_pos: np.ndarray, seg: np.ndarray, width: int) -> np.ndarray:
+def _window_any(hits: np.ndarray, seg: np.ndarray, width: int) -> np.ndarray:
     """True where any of this point and the next ``width - 1`` points (same segment) is a hit."""
     size = hits.size
     out = hits.copy()
@@ -350,7 +350,6 @@ def mdc_rules(value: np.ndarray, cl: np.ndarray, upl: np.ndarray, lpl: np.ndarra
     outside = outside & ~np.isnan(upl[idx])
     close = close & ~np.isnan(upl[idx])
     m = idx.size
-    pos = np.arange(m)
 
     def lag(arr: np.ndarray, k: int, fill) -> np.ndarray:
         if k == 0:
@@ -364,7 +363,7 @@ def mdc_rules(value: np.ndarray, cl: np.ndarray, upl: np.ndarray, lpl: np.ndarra
     same_side = rel != 0
     for k in range(1, MDC_RUN):
         same_side &= lag(rel, k, 0) == rel
-    run7 = _window_any(same_side, pos, g, MDC_RUN)
+    run7 = _window_any(same_side, g, MDC_RUN)
 
     # 7-point trend: six strict steps in one direction
     step = np.zeros(m)
@@ -377,7 +376,7 @@ def mdc_rules(value: np.ndarray, cl: np.ndarray, upl: np.ndarray, lpl: np.ndarra
         up &= sk == 1
         down &= sk == -1
     trend_end = up | down
-    trend = _window_any(trend_end, pos, g, MDC_TREND)
+    trend = _window_any(trend_end, g, MDC_TREND)
     # direction of a trend point: the step to its right if the next point is in the trend too, else its left step
     nxt_in = np.zeros(m, dtype=bool)
     nxt_in[:-1] = trend[1:] & (g[1:] == g[:-1])
@@ -391,7 +390,6 @@ def mdc_rules(value: np.ndarray, cl: np.ndarray, upl: np.ndarray, lpl: np.ndarra
     for start in (0, 1, 2):  # windows [i-2, i], [i-1, i+1], [i, i+2]
         tot_close = np.zeros(m, dtype=int)
         tot_rel = np.zeros(m)
-        valid = np.ones(m, dtype=bool)
         for j in range(3):
             off = j - (2 - start)  # offset from i
             if off <= 0:
@@ -404,7 +402,7 @@ def mdc_rules(value: np.ndarray, cl: np.ndarray, upl: np.ndarray, lpl: np.ndarra
                 r_[:-off] = np.where(g[off:] == g[:-off], rel[off:], 0)
             tot_close += c_
             tot_rel += r_
-        two3 |= valid & (tot_close >= 2) & (np.abs(tot_rel) == 3)
+        two3 |= (tot_close >= 2) & (np.abs(tot_rel) == 3)
     two3 &= close
 
     above = rel > 0

@@ -175,10 +175,6 @@ def _annotation_frame(annotations: Any) -> pd.DataFrame:
     })
 
 
-def _r_round(x: float) -> float:
-    return float(np.round(x))
-
-
 # ----------------------------------------------------------------------------
 # Segment arithmetic shared by the chart types
 # ----------------------------------------------------------------------------
