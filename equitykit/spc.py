@@ -801,6 +801,12 @@ class SPCResult(Result):
         names ``variation`` (the last point's type) and ``assurance``
         (``consistent_pass``, ``consistent_fail``, ``inconsistent``; only with
         a target and only for the last phase).
+
+        ``longest_run_max`` and ``n_crossings_min`` are the anhoej critical
+        values; with ``ihi`` they are 5 (a run of 6 is a shift) and the
+        fewest runs expected minus one, with ``n_crossings_max`` the most;
+        with ``mdc`` ``longest_run_max`` is 6 (a run of 7 is a signal) and
+        ``runs_signal`` means any trend, 2-of-3 or 7-in-a-row flag.
         """
         if self._summary is not None:
             return self._summary
