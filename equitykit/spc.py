@@ -369,7 +369,11 @@ def spc(
     x : str
         Column of the time axis (dates, numbers, or categories such as
         deprivation deciles). Text in ISO form (2024-03-01) is read as dates;
-        other text is taken as categories in order of first appearance.
+        other text is taken as categories in order of first appearance (or a
+        pandas Categorical's order); runs are not analysed over categories.
+        Repeated x values are combined (sum of y and n; mean for run, i, g, t;
+        mean and sd for xbar and s), except with ``rules="mdc"``, which
+        needs one value per x, as NHSRplotthedots does.
     y : str
         Column of the measure: counts (c, u, p charts), the numerator over ``n``,
         or measurements (run, i, xbar, s, g, t).
