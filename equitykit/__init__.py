@@ -41,3 +41,9 @@ from . import widgets
 from .widgets import gap_explorer, spc_explorer, gap_effect_explorer
 
 __all__ += ["check", "CheckResult", "widgets", "gap_explorer", "spc_explorer", "gap_effect_explorer"]
+
+# --- spc (step 4) ---
+from .spc import spc, SPCResult, SPCWarning, CHARTS
+from .rules import RULE_SETS, anhoej_limits, ihi_runs_limits
+
+__all__ += ["spc", "SPCResult", "SPCWarning", "CHARTS", "RULE_SETS", "anhoej_limits", "ihi_runs_limits"]

@@ -1,0 +1,429 @@
+"""Rules for reading SPC charts: which patterns are signals, and when.
+
+Three rule sets, each a convention the NHS quality-improvement field uses.
+Every function here works on many series at once: points are given in order,
+with a segment number (one segment per group and phase) that never decreases,
+so thousands of charts are analysed with a handful of numpy calls.
+
+``anhoej`` (the default, as qicharts2 0.8.1)
+    Runs analysis of Anhøj (2014, 2015). Points exactly on the centre line and
+    missing or excluded points are left out ("useful" points remain). A signal
+    is an unusually long run, ``longest_run > round(log2(n_useful)) + 3``, or
+    too few crossings of the centre line,
+    ``n_crossings < qbinom(0.05, n_useful - 1, 0.5)``.
+``ihi`` (Perla, Provost and Murray 2011, the IHI run-chart rules)
+    A *shift* is 6 or more consecutive useful points on one side of the centre
+    line (points on it are skipped: they neither count nor break the run).
+    A *trend* is 5 or more points all going up or all going down; a point
+    equal to the one before it is skipped (it neither counts nor breaks the
+    trend). *Too few or too many runs*: the number of runs is compared with
+    the two-sided 5% limits of the Swed-Eisenhart runs distribution for the
+    number of useful points (10 to 100; outside that range the test is not
+    made). The fourth IHI rule, an "astronomical" point, is a judgement: read
+    it from the chart (``sigma_signal`` shows points beyond 3 sigma).
+``mdc`` (NHS England Making Data Count, as NHSRplotthedots 0.2.2)
+    On an XmR chart with limits at mean +/- 2.66 x average moving range, in
+    this priority order: a point outside the limits; a 7-point trend (6
+    increases or 6 decreases in a row; a tie breaks it); 2 of 3 points beyond
+    two thirds of the way to a limit, all 3 on the same side of the mean
+    (points outside the limits do not count as "close"); 7 points in a row on
+    one side of the mean (a point exactly on the mean breaks the run).
+
+Example
+-------
+>>> anhoej_limits([24])
+(array([8]), array([8]))
+>>> ihi_runs_limits([20])
+(array([7]), array([15]))
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from math import comb
+from typing import Iterable
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["RULE_SETS", "anhoej_limits", "ihi_runs_limits"]
+
+RULE_SETS = {
+    "anhoej": "Anhøj runs rules (qicharts2): an unusually long run, or too few crossings of the centre line.",
+    "ihi": "IHI run-chart rules (Perla, Provost and Murray 2011): shift of 6, trend of 5, too few or too many runs.",
+    "mdc": "NHS Making Data Count (NHSRplotthedots): outside the limits, 7-point trend, 2 of 3 close to a limit, "
+    "7 points on one side.",
+}
+
+# Constants of the NHS Making Data Count XmR chart (NHSRplotthedots 0.2.2).
+MDC_LIMIT = 2.66
+MDC_CLOSE = 2 * (MDC_LIMIT / 3)
+MDC_RUN = 7
+MDC_TREND = 7
+IHI_SHIFT = 6
+IHI_TREND = 5
+IHI_TABLE_RANGE = (10, 100)
+
+
+def anhoej_limits(n_useful: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the Anhøj critical values for each number of useful points.
+
+    Returns ``(longest_run_max, n_crossings_min)``: a run longer than the first,
+    or fewer crossings than the second, is a signal.
+
+    Notes
+    -----
+    ``round(log2(n)) + 3`` (Schilling 2012) and the 5th percentile of
+    Binomial(n - 1, 0.5) (Chen 2010), as in qicharts2 0.8.1. R rounds half to
+    even; log2 of an integer is never exactly x.5, so no tie arises.
+    """
+    n = np.asarray(list(n_useful) if not isinstance(n_useful, np.ndarray) else n_useful, dtype=float)
+    safe = np.where(n > 0, n, 1)
+    longest_max = np.round(np.log2(safe)) + 3
+    crossings_min = stats.binom.ppf(0.05, np.maximum(safe - 1, 0), 0.5)
+    return longest_max.astype(int), crossings_min.astype(int)
+
+
+@lru_cache(maxsize=None)
+def _runs_table() -> tuple[np.ndarray, np.ndarray]:
+    """Swed-Eisenhart two-sided 5% limits on the number of runs, n = 0..100."""
+    lo_n, hi_n = IHI_TABLE_RANGE
+    lower = np.zeros(hi_n + 1, dtype=int)
+    upper = np.full(hi_n + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    for n in range(lo_n, hi_n + 1):
+        n1, n2 = n // 2, n - n // 2
+        total = comb(n, n1)
+        probs = {}
+        for r in range(2, n + 1):
+            k, odd = divmod(r, 2)
+            if odd:
+                count = comb(n1 - 1, k) * comb(n2 - 1, k - 1) + comb(n1 - 1, k - 1) * comb(n2 - 1, k)
+            else:
+                count = 2 * comb(n1 - 1, k - 1) * comb(n2 - 1, k - 1)
+            probs[r] = count / total
+        cum = 0.0
+        for r in sorted(probs):
+            cum += probs[r]
+            if cum > 0.025:
+                lower[n] = r
+                break
+        cum = 0.0
+        for r in sorted(probs, reverse=True):
+            cum += probs[r]
+            if cum > 0.025:
+                upper[n] = r
+                break
+    return lower, upper
+
+
+def ihi_runs_limits(n_useful: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(fewest, most)`` runs expected by chance for each number of useful points.
+
+    Fewer runs than ``fewest`` or more than ``most`` is a signal. Outside 10 to
+    100 useful points no limits apply: ``(0, a very large number)``.
+
+    Notes
+    -----
+    Computed from the exact distribution of the number of runs (Swed and
+    Eisenhart 1943) with the useful points split as evenly as possible above
+    and below the median, 2.5% in each tail, the basis of the table in Perla,
+    Provost and Murray (2011).
+    """
+    n = np.asarray(list(n_useful) if not isinstance(n_useful, np.ndarray) else n_useful, dtype=int)
+    lower, upper = _runs_table()
+    inside = (n >= IHI_TABLE_RANGE[0]) & (n <= IHI_TABLE_RANGE[1])
+    idx = np.where(inside, n, 0)
+    return np.where(inside, lower[idx], 0), np.where(inside, upper[idx], np.iinfo(np.int64).max)
+
+
+# ----------------------------------------------------------------------------
+# Segment helpers (points sorted by segment; segment ids never decrease)
+# ----------------------------------------------------------------------------
+
+def seg_reduce(ufunc: np.ufunc, values: np.ndarray, seg: np.ndarray, nseg: int, empty: float) -> np.ndarray:
+    """Reduce ``values`` within each segment (``seg`` sorted); ``empty`` where a segment has none."""
+    counts = np.bincount(seg, minlength=nseg)
+    out = np.full(nseg, empty, dtype=np.result_type(values.dtype, type(empty)))
+    present = counts > 0
+    if values.size:
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        out[present] = ufunc.reduceat(values, starts[present])
+    return out
+
+
+def seg_mean(values: np.ndarray, seg: np.ndarray, nseg: int) -> np.ndarray:
+    """Mean of the non-missing values in each segment, computed as R's mean() does.
+
+    R sums in extended precision and then adds a correction pass; matching it
+    keeps "exactly on the centre line" decisions identical to qicharts2's.
+    """
+    ok = ~np.isnan(values)
+    v = values[ok].astype(np.longdouble)
+    s = seg[ok]
+    counts = np.bincount(s, minlength=nseg).astype(np.longdouble)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = seg_reduce(np.add, v, s, nseg, np.longdouble(0)) / counts
+        if v.size:
+            m = m + seg_reduce(np.add, v - m[s], s, nseg, np.longdouble(0)) / counts
+    return m.astype(float)
+
+
+def seg_median(values: np.ndarray, seg: np.ndarray, nseg: int) -> np.ndarray:
+    """Median of the non-missing values in each segment (NaN for none)."""
+    ok = ~np.isnan(values)
+    v, s = values[ok], seg[ok]
+    order = np.lexsort((v, s))
+    v = v[order]
+    counts = np.bincount(s, minlength=nseg)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    out = np.full(nseg, np.nan)
+    has = counts > 0
+    lo = starts[has] + (counts[has] - 1) // 2
+    hi = starts[has] + counts[has] // 2
+    out[has] = (v[lo] + v[hi]) / 2
+    return out
+
+
+def _span_flags(first: np.ndarray, last: np.ndarray, size: int) -> np.ndarray:
+    """True for positions within any [first, last] span (inclusive)."""
+    marks = np.zeros(size + 1, dtype=np.int64)
+    np.add.at(marks, first, 1)
+    np.add.at(marks, last + 1, -1)
+    return np.cumsum(marks[:-1]) > 0
+
+
+# ----------------------------------------------------------------------------
+# Runs analysis (anhoej and ihi)
+# ----------------------------------------------------------------------------
+
+def runs_analysis(value: np.ndarray, cl: np.ndarray, include: np.ndarray, seg: np.ndarray, nseg: int) -> dict:
+    """Count runs about the centre line in every segment at once.
+
+    Returns per-segment arrays ``n_obs``, ``n_useful``, ``longest_run``,
+    ``n_crossings`` (NaN where no useful point) and per-point arrays
+    ``side`` (+1, -1, 0) and ``run_length`` (the length of the run each useful
+    point belongs to; 0 elsewhere).
+    """
+    with np.errstate(invalid="ignore"):
+        side = np.sign(value - cl)
+    side = np.where(np.isnan(side) | ~include, 0, side)
+    useful = side != 0
+    idx = np.flatnonzero(useful)
+    s, g = side[idx], seg[idx]
+    n_useful = np.bincount(g, minlength=nseg)
+    new = np.ones(idx.size, dtype=bool)
+    if idx.size > 1:
+        new[1:] = (s[1:] != s[:-1]) | (g[1:] != g[:-1])
+    run_id = np.cumsum(new) - 1
+    run_len = np.bincount(run_id) if idx.size else np.zeros(0, dtype=np.int64)
+    run_seg = g[new]
+    n_runs = np.bincount(run_seg, minlength=nseg)
+    longest = seg_reduce(np.maximum, run_len, run_seg, nseg, 0)
+    point_run = np.zeros(value.size, dtype=np.int64)
+    point_run[idx] = run_len[run_id] if idx.size else 0
+    has = n_useful > 0
+    return {
+        "n_obs": np.bincount(seg[include], minlength=nseg),
+        "n_useful": n_useful,
+        "longest_run": np.where(has, longest, np.nan),
+        "n_crossings": np.where(has, np.maximum(n_runs - 1, 0), np.nan),
+        "n_runs": n_runs,
+        "side": side,
+        "run_length": point_run,
+        "useful": useful,
+    }
+
+
+def anhoej_rules(ra: dict, seg: np.ndarray, nseg: int) -> dict:
+    """Apply the Anhøj rules to a runs analysis; add limits, flags and the segment signal."""
+    n_useful = ra["n_useful"]
+    has = n_useful > 0
+    lmax, cmin = anhoej_limits(n_useful)
+    longest_max = np.where(has, lmax, np.nan)
+    crossings_min = np.where(has, cmin, np.nan)
+    with np.errstate(invalid="ignore"):
+        long_seg = has & (ra["longest_run"] > longest_max)
+        few_seg = has & (ra["n_crossings"] < crossings_min)
+    long_point = ra["useful"] & (ra["run_length"] > np.where(has, lmax, np.iinfo(np.int64).max)[seg])
+    return {
+        "longest_run_max": longest_max,
+        "n_crossings_min": crossings_min,
+        "runs_signal": long_seg | few_seg,
+        "long_run_seg": long_seg,
+        "few_crossings_seg": few_seg,
+        "flags": {"long_run": long_point, "few_crossings": few_seg[seg]},
+    }
+
+
+def _trends(value: np.ndarray, include: np.ndarray, seg: np.ndarray, length: int, skip_ties: bool) -> tuple:
+    """Find runs of ``length`` or more points all rising or all falling, per segment.
+
+    Returns (per-point flag, per-point direction +1/-1/0). With ``skip_ties``
+    a point equal to the previous one is ignored; otherwise a tie breaks a trend.
+    """
+    size = value.size
+    flag = np.zeros(size, dtype=bool)
+    direction = np.zeros(size, dtype=np.int8)
+    idx = np.flatnonzero(include & ~np.isnan(value))
+    if idx.size < 2:
+        return flag, direction
+    v, g = value[idx], seg[idx]
+    if skip_ties:
+        keep = np.ones(idx.size, dtype=bool)
+        keep[1:] = ~((v[1:] == v[:-1]) & (g[1:] == g[:-1]))
+        idx, v, g = idx[keep], v[keep], g[keep]
+        if idx.size < 2:
+            return flag, direction
+    step = np.sign(np.diff(v))
+    same_seg = g[1:] == g[:-1]
+    step = np.where(same_seg, step, 0)
+    # runs of equal non-zero steps: a run of k steps spans k + 1 points
+    new = np.ones(step.size, dtype=bool)
+    new[1:] = (step[1:] != step[:-1]) | ~same_seg[1:] | ~same_seg[:-1]
+    run_id = np.cumsum(new) - 1
+    run_len = np.bincount(run_id)
+    run_step = step[new]
+    run_first = np.flatnonzero(new)
+    hit = (run_step != 0) & (run_len + 1 >= length)
+    if not hit.any():
+        return flag, direction
+    first_pt = idx[run_first[hit]]
+    last_pt = idx[run_first[hit] + run_len[hit]]
+    flag = _span_flags(first_pt, last_pt, size) & include
+    for sign in (1, -1):
+        sel = run_step[hit] == sign
+        if sel.any():
+            direction[_span_flags(first_pt[sel], last_pt[sel], size) & include] = sign
+    return flag, direction
+
+
+def ihi_rules(value: np.ndarray, ra: dict, include: np.ndarray, seg: np.ndarray, nseg: int) -> dict:
+    """Apply the IHI run-chart rules (shift 6, trend 5, runs table)."""
+    shift = ra["useful"] & (ra["run_length"] >= IHI_SHIFT)
+    trend, _ = _trends(value, include, seg, IHI_TREND, skip_ties=True)
+    lo, hi = ihi_runs_limits(ra["n_useful"])
+    n_runs = ra["n_runs"]
+    runs_seg = (ra["n_useful"] > 0) & ((n_runs < lo) | (n_runs > hi))
+    shift_seg = np.bincount(seg[shift], minlength=nseg) > 0
+    trend_seg = np.bincount(seg[trend], minlength=nseg) > 0
+    return {
+        "runs_min": np.where(ra["n_useful"] >= IHI_TABLE_RANGE[0], lo, np.nan),
+        "runs_max": np.where((ra["n_useful"] >= IHI_TABLE_RANGE[0]) & (ra["n_useful"] <= IHI_TABLE_RANGE[1]),
+                             hi, np.nan),
+        "runs_signal": shift_seg | trend_seg | runs_seg,
+        "shift_seg": shift_seg,
+        "trend_seg": trend_seg,
+        "runs_seg": runs_seg,
+        "flags": {"shift": shift, "trend": trend, "runs": runs_seg[seg]},
+    }
+
+
+# ----------------------------------------------------------------------------
+# Making Data Count
+# ----------------------------------------------------------------------------
+
+def _window_any(hits: np.ndarray, seg: np.ndarray, width: int) -> np.ndarray:
+    """True where any of this point and the next ``width - 1`` points (same segment) is a hit."""
+    size = hits.size
+    out = hits.copy()
+    for k in range(1, width):
+        ahead = np.zeros(size, dtype=bool)
+        ahead[:-k] = hits[k:] & (seg[k:] == seg[:-k])
+        out |= ahead
+    return out
+
+
+def mdc_rules(value: np.ndarray, cl: np.ndarray, upl: np.ndarray, lpl: np.ndarray, near_hi: np.ndarray,
+              near_lo: np.ndarray, include: np.ndarray, seg: np.ndarray, nseg: int) -> dict:
+    """Apply the Making Data Count rules with NHSRplotthedots' priority.
+
+    Rules run over the included, non-missing points of each segment in order.
+    Returns per-point flags and ``special_cause_type`` codes.
+    """
+    size = value.size
+    use = include & ~np.isnan(value)
+    idx = np.flatnonzero(use)
+    v, g = value[idx], seg[idx]
+    with np.errstate(invalid="ignore"):
+        rel = np.sign(v - cl[idx])
+        outside = (v > upl[idx]) | (v < lpl[idx])
+        close = ~outside & ((v < near_lo[idx]) | (v > near_hi[idx]))
+    outside = outside & ~np.isnan(upl[idx])
+    close = close & ~np.isnan(upl[idx])
+    m = idx.size
+
+    def lag(arr: np.ndarray, k: int, fill) -> np.ndarray:
+        if k == 0:
+            return arr.copy()
+        out = np.full(m, fill, dtype=arr.dtype)
+        if k < m:
+            out[k:] = np.where(g[k:] == g[:-k], arr[:-k], fill)
+        return out
+
+    # 7 points in a row on one side: fires at the 7th, flags the 7
+    same_side = rel != 0
+    for k in range(1, MDC_RUN):
+        same_side &= lag(rel, k, 0) == rel
+    run7 = _window_any(same_side, g, MDC_RUN)
+
+    # 7-point trend: six strict steps in one direction
+    step = np.zeros(m)
+    if m > 1:
+        step[1:] = np.where(g[1:] == g[:-1], np.sign(np.diff(v)), 0)
+    up = np.ones(m, dtype=bool)
+    down = np.ones(m, dtype=bool)
+    for k in range(0, MDC_TREND - 1):
+        sk = lag(step, k, 0.0)
+        up &= sk == 1
+        down &= sk == -1
+    trend_end = up | down
+    trend = _window_any(trend_end, g, MDC_TREND)
+    # direction of a trend point: the step to its right if the next point is in the trend too, else its left step
+    nxt_in = np.zeros(m, dtype=bool)
+    nxt_in[:-1] = trend[1:] & (g[1:] == g[:-1])
+    right = np.zeros(m)
+    right[:-1] = np.where(g[1:] == g[:-1], np.sign(np.diff(v)), 0)
+    trend_dir = np.where(trend & nxt_in, right, step)
+
+    # 2 of 3 close to a limit, all 3 on the same side, the point itself close
+    closef = close.astype(int)
+    two3 = np.zeros(m, dtype=bool)
+    for start in (0, 1, 2):  # windows [i-2, i], [i-1, i+1], [i, i+2]
+        tot_close = np.zeros(m, dtype=int)
+        tot_rel = np.zeros(m)
+        for j in range(3):
+            off = j - (2 - start)  # offset from i
+            if off <= 0:
+                c_ = lag(closef, -off, 0) if off else closef
+                r_ = lag(rel, -off, 0.0) if off else rel
+            else:
+                c_ = np.zeros(m, dtype=int)
+                r_ = np.zeros(m)
+                c_[:-off] = np.where(g[off:] == g[:-off], closef[off:], 0)
+                r_[:-off] = np.where(g[off:] == g[:-off], rel[off:], 0)
+            tot_close += c_
+            tot_rel += r_
+        two3 |= (tot_close >= 2) & (np.abs(tot_rel) == 3)
+    two3 &= close
+
+    above = rel > 0
+    code = np.full(m, "Common Cause", dtype=object)
+    code = np.where(run7, np.where(above, "7 Points Above CL", "7 Points Below CL"), code)
+    code = np.where(two3, np.where(above, "2 in 3 Above CL", "2 in 3 Below CL"), code)
+    code = np.where(trend, np.where(trend_dir == 1, "7 Point Trend (Increasing)", "7 Point Trend (Decreasing)"), code)
+    code = np.where(outside, np.where(rel == 1, "Above UCL", "Below LCL"), code)
+
+    def scatter(arr: np.ndarray, fill) -> np.ndarray:
+        out = np.full(size, fill, dtype=arr.dtype if arr.dtype != object else object)
+        out[idx] = arr
+        return out
+
+    full_code = scatter(code, None)
+    return {
+        "outside_limits": scatter(outside, False),
+        "close_to_limits": scatter(close, False),
+        "trend": scatter(trend, False),
+        "two_in_three": scatter(two3, False),
+        "shift": scatter(run7, False),
+        "special_cause_type": full_code,
+        "used": use,
+    }

@@ -1,0 +1,1042 @@
+"""Statistical process control (step 4): run and control charts that agree with qicharts2 and NHS Making Data Count.
+
+One entry point, :func:`spc`, in the style of qicharts2's ``qic()``. It
+aggregates row-level data to one point per x (per group), computes the centre
+line and limits of the chosen chart, applies a rule set (see
+:mod:`equitykit.rules`) and returns an :class:`SPCResult` with a point table, a
+summary per group and phase with a plain-English reading, and an Altair chart.
+
+Example
+-------
+>>> import pandas as pd
+>>> import equitykit as ek
+>>> d = pd.DataFrame({"week": pd.date_range("2024-01-01", periods=12, freq="W-MON"),
+...                   "falls": [3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 9]})
+>>> res = ek.spc(d, x="week", y="falls", chart="c")
+>>> round(float(res.table["cl"].iloc[0]), 3)
+4.167
+>>> res.summary()[["phase", "n_obs", "runs_signal", "sigma_signals"]]
+   phase  n_obs  runs_signal  sigma_signals
+0      1     12        False              0
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import gammaln
+
+from . import rules as _rules
+from .results import Result, Summary
+from .validation import (
+    EquityKitError,
+    as_frame,
+    as_numeric,
+    check_choice,
+    check_not_above,
+    describe_rows,
+    require_columns,
+)
+
+__all__ = ["spc", "SPCResult", "SPCWarning", "CHARTS"]
+
+CHARTS = {
+    "run": "run chart: values over time around the median",
+    "i": "I chart (XmR): individual values, sigma from the average moving range",
+    "mr": "moving-range chart: the point-to-point ranges of an I chart",
+    "xbar": "X-bar chart: subgroup means of several measurements per x",
+    "s": "S chart: subgroup standard deviations",
+    "c": "C chart: counts of events per x (equal opportunity)",
+    "u": "U chart: rates, events per unit (n) with limits that vary with n",
+    "p": "P chart: proportions (y out of n) with limits that vary with n",
+    "pp": "Laney P' chart: a P chart allowing for extra variation between points (large n)",
+    "up": "Laney U' chart: a U chart allowing for extra variation between points (large n)",
+    "g": "G chart: opportunities or days between rare events",
+    "t": "T chart: time between rare events (transformed I chart)",
+}
+_COUNT_CHARTS = {"c", "u", "p", "pp", "up", "g"}
+_RATIO_CHARTS = {"u", "p", "pp", "up"}
+_SCREENED = {"i", "t", "pp", "up"}
+_MR_SCREEN = 3.267
+_D2 = 1.128
+
+# Fewest points for limits or runs analysis we call trustworthy (a warning below).
+MIN_POINTS_RUN = 10  # runs analysis: the Anhøj and IHI tables start at 10 useful points
+MIN_POINTS_LIMITS = 12  # control limits: fewer baseline points give trial limits
+MIN_POINTS_MDC = 13  # NHSRplotthedots warns when a group has fewer than 13 points
+MIN_FREEZE_MDC = 12  # NHSRplotthedots refuses fix_after_n_points below 12
+
+
+class SPCWarning(UserWarning):
+    """Something about the data that the reader of the chart should know."""
+
+
+# ----------------------------------------------------------------------------
+# Input handling
+# ----------------------------------------------------------------------------
+
+def _x_values(frame: pd.DataFrame, x: str) -> tuple[pd.Series, str]:
+    """Return x as a Series and its kind: 'date', 'number' or 'category'."""
+    raw = frame[x]
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        values = pd.to_datetime(raw)
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        return values.astype("datetime64[ns]"), "date"
+    if isinstance(raw.dtype, pd.PeriodDtype):
+        return raw.dt.to_timestamp().astype("datetime64[ns]"), "date"
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        return raw, "category"
+    if pd.api.types.is_bool_dtype(raw):
+        return raw.astype(str), "category"
+    if pd.api.types.is_numeric_dtype(raw):
+        return raw.astype(float), "number"
+    sample = raw.dropna()
+    if len(sample) and all(isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat") for v in sample.iloc[:5]):
+        parsed = pd.to_datetime(raw, errors="coerce")
+        if parsed.notna().sum() == raw.notna().sum():
+            return parsed.astype("datetime64[ns]"), "date"
+    if len(sample):
+        parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        if parsed.notna().sum() == raw.notna().sum():
+            return parsed.astype("datetime64[ns]"), "date"
+    return raw.astype(object), "category"
+
+
+def _category_order(values: pd.Series) -> list:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return list(values.cat.categories)
+    return list(pd.unique(values.dropna()))
+
+
+def _keys_for(values: Any, kind: str, categories: list | None, what: str) -> np.ndarray:
+    """Turn x values given by the caller (phase starts, exclude, annotations) into sort keys."""
+    if values is None:
+        return np.zeros(0)
+    if isinstance(values, (pd.Series, pd.Index, np.ndarray, list, tuple, set)):
+        vals = list(values)
+    else:
+        vals = [values]
+    if kind == "date":
+        try:
+            keys = pd.to_datetime(pd.Series(vals)).astype("datetime64[ns]").to_numpy().astype(np.int64)
+        except (ValueError, TypeError):
+            raise EquityKitError(
+                f"{what} should be dates like the x column (e.g. '2024-03-01'), got {vals[:3]!r}."
+            ) from None
+        return keys.astype(float)
+    if kind == "number":
+        try:
+            return np.asarray(vals, dtype=float)
+        except (ValueError, TypeError):
+            raise EquityKitError(f"{what} should be numbers like the x column, got {vals[:3]!r}.") from None
+    lookup = {c: i for i, c in enumerate(categories or [])}
+    missing = [v for v in vals if v not in lookup]
+    if missing:
+        raise EquityKitError(
+            f"{what} has values that are not in the x column: {missing[:3]!r}. "
+            f"The x values are: {list(lookup)[:6]!r}{' ...' if len(lookup) > 6 else ''}."
+        )
+    return np.asarray([lookup[v] for v in vals], dtype=float)
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def _annotation_frame(annotations: Any) -> pd.DataFrame:
+    if annotations is None:
+        return pd.DataFrame({"x": [], "label": [], "detail": []})
+    if isinstance(annotations, pd.DataFrame):
+        require_columns(annotations, ["x", "label"], what="annotations")
+        out = pd.DataFrame({"x": annotations["x"].to_numpy(), "label": annotations["label"].astype(str).to_numpy()})
+        out["detail"] = annotations["detail"].astype(str).to_numpy() if "detail" in annotations else ""
+        return out
+    try:
+        rows = [tuple(item) for item in annotations]
+        if any(len(r) < 2 for r in rows):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise EquityKitError(
+            "annotations should be a table with columns 'x' and 'label' (e.g. PDSALog.annotations()) "
+            "or a list of (x, label) pairs such as [('2024-03-01', 'PDSA 1: huddle')]."
+        ) from None
+    return pd.DataFrame({
+        "x": [r[0] for r in rows],
+        "label": [str(r[1]) for r in rows],
+        "detail": [str(r[2]) if len(r) > 2 else "" for r in rows],
+    })
+
+
+# ----------------------------------------------------------------------------
+# Segment arithmetic shared by the chart types
+# ----------------------------------------------------------------------------
+
+def _seg_sum(values: np.ndarray, seg: np.ndarray, nseg: int) -> np.ndarray:
+    """Sum of the non-missing values per segment, in extended precision like R's sum()."""
+    v = np.where(np.isnan(values), 0, values).astype(np.longdouble)
+    return _rules.seg_reduce(np.add, v, seg, nseg, np.longdouble(0)).astype(float)
+
+
+def _amr(values: np.ndarray, base: np.ndarray, seg: np.ndarray, nseg: int, screen: bool) -> np.ndarray:
+    """Average moving range of consecutive baseline points per segment.
+
+    Excluded points are skipped (the range bridges them); a missing value makes
+    the two ranges around it missing. With ``screen``, ranges at or above
+    3.267 x the average are dropped from the average only (Nelson 1982).
+    """
+    idx = np.flatnonzero(base)
+    v, g = values[idx], seg[idx]
+    if idx.size < 2:
+        return np.full(nseg, np.nan)
+    same = g[1:] == g[:-1]
+    mr = np.abs(np.diff(v))[same]
+    mg = g[1:][same]
+    amr = _rules.seg_mean(mr, mg, nseg)
+    if screen:
+        with np.errstate(invalid="ignore"):
+            keep = mr < _MR_SCREEN * amr[mg]
+        amr = _rules.seg_mean(np.where(keep, mr, np.nan), mg, nseg)
+    return amr
+
+
+def _c4(n: np.ndarray) -> np.ndarray:
+    n = np.where(n <= 1, np.nan, n)
+    return np.sqrt(2 / (n - 1)) * np.exp(gammaln(n / 2) - gammaln((n - 1) / 2))
+
+
+def _limits(cl: np.ndarray, sd: np.ndarray) -> dict:
+    return {"cl": cl, "lcl": cl - 3 * sd, "ucl": cl + 3 * sd, "lcl_95": cl - 2 * sd, "ucl_95": cl + 2 * sd}
+
+
+def _floor0(lim: dict, keys: Sequence[str] = ("lcl", "lcl_95")) -> None:
+    for k in keys:
+        v = lim[k]
+        lim[k] = np.where(np.isfinite(v) & (v < 0), 0.0, v)
+
+
+def _cap1(lim: dict) -> None:
+    for k in ("ucl", "ucl_95"):
+        v = lim[k]
+        lim[k] = np.where(np.isfinite(v) & (v > 1), 1.0, v)
+
+
+def _compute_limits(chart: str, pts: dict, base: np.ndarray, seg: np.ndarray, nseg: int, screen: bool,
+                    categorical: bool) -> dict:
+    """Centre line and limits per point for one chart type, all segments at once (qicharts2 0.8.1 formulas)."""
+    value = pts["value"]
+    vb = np.where(base, value, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if chart == "run":
+            cl = _rules.seg_median(vb, seg, nseg)[seg]
+            nan = np.full(value.size, np.nan)
+            return {"cl": cl, "lcl": nan, "ucl": nan, "lcl_95": nan, "ucl_95": nan}
+        if chart in ("i", "t"):
+            v = value
+            if chart == "t":
+                v = value ** (1 / 3.6)
+            cl = _rules.seg_mean(np.where(base, v, np.nan), seg, nseg)[seg]
+            sd = (_amr(v - cl, base, seg, nseg, screen) / _D2)[seg]
+            lim = _limits(cl, sd)
+            if chart == "t":
+                pts["value"] = v ** 3.6
+                lim = {k: a ** 3.6 for k, a in lim.items()}
+                lim["lcl"] = np.where((lim["lcl"] < 0) | np.isnan(lim["lcl"]), 0.0, lim["lcl"])
+            return lim
+        if chart == "mr":
+            same = np.zeros(value.size, dtype=bool)
+            same[1:] = seg[1:] == seg[:-1]
+            mr = np.full(value.size, np.nan)
+            mr[1:] = np.abs(np.diff(value))
+            mr = np.where(same, mr, np.nan)
+            pts["value"] = mr
+            cl = _rules.seg_mean(np.where(base, mr, np.nan), seg, nseg)[seg]
+            zero = np.zeros(value.size)
+            return {"cl": cl, "lcl": zero, "ucl": _MR_SCREEN * cl, "lcl_95": zero.copy(),
+                    "ucl_95": (_MR_SCREEN / 3) * 2 * cl}
+        if chart == "c":
+            cl = _rules.seg_mean(vb, seg, nseg)[seg]
+            lim = _limits(cl, np.sqrt(cl))
+            _floor0(lim)
+            return lim
+        if chart == "g":
+            mean = _rules.seg_mean(vb, seg, nseg)[seg]
+            lim = _limits(mean, np.sqrt(mean * (mean + 1)))
+            for k in ("lcl", "lcl_95"):
+                lim[k] = np.where(lim[k] < 0, 0.0, lim[k])
+            lim["cl"] = _rules.seg_median(vb, seg, nseg)[seg]
+            return lim
+        if chart in _RATIO_CHARTS:
+            n = pts["n"]
+            cl = (_seg_sum(np.where(base, pts["y"], np.nan), seg, nseg)
+                  / _seg_sum(np.where(base, n, np.nan), seg, nseg))[seg]
+            sd = np.sqrt(cl * (1 - cl) / n) if chart in ("p", "pp") else np.sqrt(cl / n)
+            if chart in ("pp", "up"):
+                z = np.where(base, (value - cl) / sd, np.nan)
+                if categorical:
+                    sigma_z = _seg_sd_strict(z, base, seg, nseg)
+                else:
+                    sigma_z = _amr(z, base, seg, nseg, screen) / _D2
+                sd = sd * sigma_z[seg]
+            lim = _limits(cl, sd)
+            if chart in ("p", "pp"):
+                _cap1(lim)
+            _floor0(lim)
+            return lim
+        if chart in ("xbar", "s"):
+            k = pts["count"]
+            sdv = pts["sd"]
+            # unequal subgroup sizes anywhere in the segment -> pooled sd (Montgomery 6.31)
+            kmin = _rules.seg_reduce(np.minimum, k, seg, nseg, np.inf)
+            kmax = _rules.seg_reduce(np.maximum, k, seg, nseg, -np.inf)
+            var_n = (kmin != kmax)[seg]
+            pooled = np.sqrt(_seg_sum(np.where(base, (k - 1) * sdv ** 2, np.nan), seg, nseg)
+                             / _seg_sum(np.where(base, k - 1, np.nan), seg, nseg))[seg]
+            mean_sd = _rules.seg_mean(np.where(base, sdv, np.nan), seg, nseg)[seg]
+            stdev = np.where(var_n, pooled, mean_sd)
+            c4 = _c4(k)
+            if chart == "xbar":
+                cl = (_seg_sum(np.where(base, k * pts["mean"], np.nan), seg, nseg)
+                      / _seg_sum(np.where(base, k, np.nan), seg, nseg))[seg]
+                a3 = 1 / (c4 * np.sqrt(np.where(k <= 1, np.nan, k)))
+                return {"cl": cl, "lcl": cl - 3 * a3 * stdev, "ucl": cl + 3 * a3 * stdev,
+                        "lcl_95": cl - 2 * a3 * stdev, "ucl_95": cl + 2 * a3 * stdev}
+            pts["value"] = sdv
+            cl = stdev
+            c5 = np.sqrt(1 - c4 ** 2)
+            return {"cl": cl, "lcl": np.maximum(0, 1 - 3 * c5 / c4) * cl, "ucl": (1 + 3 * c5 / c4) * cl,
+                    "lcl_95": np.maximum(0, 1 - 2 * c5 / c4) * cl, "ucl_95": (1 + 2 * c5 / c4) * cl}
+    raise EquityKitError(f"chart={chart!r} is not one of: {', '.join(CHARTS)}.")  # pragma: no cover
+
+
+def _seg_sd_strict(z: np.ndarray, base: np.ndarray, seg: np.ndarray, nseg: int) -> np.ndarray:
+    """Sample sd of z over the baseline points per segment; NaN if any is missing (R's sd())."""
+    any_nan = np.bincount(seg[base & np.isnan(z)], minlength=nseg) > 0
+    zb = np.where(base, z, np.nan)
+    mean = _rules.seg_mean(zb, seg, nseg)
+    cnt = np.bincount(seg[base & ~np.isnan(z)], minlength=nseg)
+    ss = _seg_sum((zb - mean[seg]) ** 2, seg, nseg)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(ss / (cnt - 1))
+    return np.where(any_nan | (cnt < 2), np.nan, sd)
+
+
+def _mdc_limits(pts: dict, base: np.ndarray, seg: np.ndarray, nseg: int, screen: bool) -> dict:
+    """Making Data Count XmR limits: mean +/- 2.66 x AMR (NHSRplotthedots 0.2.2)."""
+    value = pts["value"]
+    cl = _rules.seg_mean(np.where(base, value, np.nan), seg, nseg)[seg]
+    amr = _amr(value, base, seg, nseg, screen)[seg]
+    with np.errstate(invalid="ignore"):
+        return {"cl": cl, "lcl": cl - _rules.MDC_LIMIT * amr, "ucl": cl + _rules.MDC_LIMIT * amr,
+                "lcl_95": cl - _rules.MDC_CLOSE * amr, "ucl_95": cl + _rules.MDC_CLOSE * amr}
+
+
+# ----------------------------------------------------------------------------
+# The entry point
+# ----------------------------------------------------------------------------
+
+def spc(
+    data: pd.DataFrame,
+    x: str,
+    y: str,
+    n: str | None = None,
+    chart: str | None = None,
+    phase: Any = None,
+    freeze: int | None = None,
+    exclude: Any = None,
+    rules: str = "anhoej",
+    improvement: str = "neutral",
+    target: float | dict | None = None,
+    multiply: float = 1,
+    screen_mr: bool = True,
+    annotations: Any = None,
+    by: str | Sequence[str] | None = None,
+) -> "SPCResult":
+    """Compute a run or control chart, its signals and a plain-English reading.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per observation or per period; several rows with the same x
+        (and group) are combined into one point. Never changed.
+    x : str
+        Column of the time axis (dates, numbers, or categories such as
+        deprivation deciles). Text in ISO form (2024-03-01) is read as dates;
+        other text is taken as categories in order of first appearance (or a
+        pandas Categorical's order); runs are not analysed over categories.
+        Repeated x values are combined (sum of y and n; mean for run, i, g, t;
+        mean and sd for xbar and s), except with ``rules="mdc"``, which
+        needs one value per x, as NHSRplotthedots does.
+    y : str
+        Column of the measure: counts (c, u, p charts), the numerator over ``n``,
+        or measurements (run, i, xbar, s, g, t).
+    n : str, optional
+        Column of denominators (people eligible, bed days): needed for p, pp,
+        u and up; optional for run and i charts (then the point is sum(y)/sum(n)).
+    chart : str
+        One of ``run`` (default), ``i``, ``mr``, ``xbar``, ``s``, ``c``, ``u``,
+        ``p``, ``pp``, ``up``, ``g``, ``t``. With ``rules="mdc"`` the default
+        (and the only choice) is ``i``, the NHS XmR chart.
+    phase : str or x value(s), optional
+        A column of phase labels (a new phase starts where the label changes),
+        or the x value(s) at which new phases start. Each phase has its own
+        centre line, limits and runs analysis.
+    freeze : int, optional
+        Compute the centre line and limits from the first ``freeze`` points
+        (of the first phase) and extend them. With ``phase`` as well, the
+        frozen baseline applies within the first phase and later phases use
+        all their points (qicharts2 ignores ``freeze`` when parts are given).
+    exclude : x value(s), optional
+        Points kept on the chart but left out of the limits and runs analysis.
+    rules : str
+        ``anhoej`` (qicharts2), ``ihi`` (run-chart rules) or ``mdc`` (Making
+        Data Count); see :mod:`equitykit.rules`.
+    improvement : str
+        ``increase``, ``decrease`` or ``neutral``: which direction is better.
+        Colours signals and words the reading.
+    target : float or dict, optional
+        A target line; a dict gives one per group. With ``mdc`` it also gives
+        the assurance icon.
+    multiply : float
+        Scale the plotted values and limits, e.g. 100 for percentages.
+    screen_mr : bool
+        Drop moving ranges at or above 3.267 x their average from the average
+        (i, t, pp, up charts and mdc), as qicharts2 does when attached.
+    annotations : DataFrame or list of (x, label), optional
+        PDSA cycles or notes drawn on the chart (``PDSALog.annotations()``).
+    by : str or list of str, optional
+        Compute a separate chart for each group (stratified charts).
+
+    Returns
+    -------
+    SPCResult
+        ``.table`` has one row per point: the ``by`` columns, ``x``, ``y``
+        (sum or mean of y), ``n``, ``value`` (plotted), ``cl``, ``lcl``,
+        ``ucl``, ``lcl_95``, ``ucl_95`` (2-sigma), ``target``, ``phase``,
+        ``baseline``, ``excluded``, ``sigma_signal``, ``run_signal`` (the
+        phase's runs signal) and each rule's own flag (anhoej: ``long_run``,
+        ``few_crossings``; ihi: ``shift``, ``trend``, ``runs``; mdc:
+        ``outside_limits``, ``close_to_limits``, ``trend``, ``two_in_three``,
+        ``shift``, ``special_cause_type``, ``point_type``).
+
+    Notes
+    -----
+    Formulas follow qicharts2 0.8.1 (Anhøj): I chart sigma = AMR / 1.128;
+    C sigma = sqrt(cl); U sigma = sqrt(cl / n); P sigma = sqrt(cl (1 - cl) / n)
+    with limits clipped to [0, 1]; Laney P' and U' multiply by sigma_z, the
+    screened AMR of the z-scores / 1.128 (the sd of z for categorical x);
+    G chart limits from the mean g, g +/- 3 sqrt(g (g + 1)), with the median as
+    centre line; T chart = I chart of y^(1/3.6), back-transformed; xbar and s
+    use c4-based A3, B3, B4. Lower limits of C, U, P, G (and T) are floored at 0.
+    ``mdc`` uses NHSRplotthedots' XmR: mean +/- 2.66 AMR.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"month": pd.date_range("2023-01-01", periods=12, freq="MS"),
+    ...                   "seen": [40, 42, 39, 45, 44, 48, 41, 43, 40, 46, 44, 47], "referred": [50] * 12})
+    >>> res = spc(d, x="month", y="seen", n="referred", chart="p", multiply=100)
+    >>> round(float(res.table["cl"].iloc[0]), 1)
+    86.5
+    """
+    frame = as_frame(data)
+    rules = check_choice(rules, "rules", list(_rules.RULE_SETS))
+    improvement = check_choice(improvement, "improvement", ["increase", "decrease", "neutral"])
+    if chart is None:
+        chart = "i" if rules == "mdc" else "run"
+    chart = check_choice(chart, "chart", list(CHARTS))
+    if rules == "mdc" and chart != "i":
+        raise EquityKitError(
+            f"rules='mdc' (Making Data Count) is defined for the XmR chart only; use chart='i' "
+            f"(or rules='anhoej' with chart={chart!r})."
+        )
+    by_cols = _as_list(by)
+    phase_col = phase if isinstance(phase, str) and phase in frame.columns else None
+    require_columns(frame, [x, y, n, *by_cols] + ([phase_col] if phase_col else []))
+    if chart in _RATIO_CHARTS and n is None:
+        raise EquityKitError(
+            f"a {chart} chart needs a denominator: pass n='column' (e.g. people eligible, or bed days). "
+            "For counts without a denominator use chart='c'."
+        )
+    if chart in ("c", "xbar", "s") and n is not None:
+        hint = "use chart='u' for events per unit of n" if chart == "c" else "give one measurement per row in y"
+        raise EquityKitError(f"a {chart} chart does not take n: {hint}.")
+    try:
+        multiply = float(multiply)
+    except (TypeError, ValueError):
+        raise EquityKitError(f"multiply should be a number such as 100, not {multiply!r}.") from None
+
+    # --- columns -----------------------------------------------------------
+    xv, kind = _x_values(frame, x)
+    yv = as_numeric(frame, y, nonnegative=chart in _COUNT_CHARTS)
+    nv = as_numeric(frame, n, nonnegative=True) if n is not None else None
+    if nv is not None and chart in ("p", "pp"):
+        check_not_above(frame, y, n, yv, nv)
+    if nv is not None:
+        incomplete = yv.isna() | nv.isna()
+        yv = yv.mask(incomplete)
+        nv = nv.mask(incomplete)
+    keep = xv.notna().to_numpy()
+    if not keep.all():
+        warnings.warn(
+            f"{int((~keep).sum())} row(s) have no value in '{x}' and were left out, e.g. "
+            f"{describe_rows(frame[x], ~keep)}.", SPCWarning, stacklevel=2)
+    for col in by_cols:
+        if frame[col].isna().any():
+            bad = frame[col].isna()
+            raise EquityKitError(
+                f"column '{col}' (by=) has empty cells, e.g. {describe_rows(frame[col], bad)}. "
+                "Fill them in (e.g. 'Unknown') or remove those rows.")
+    n_missing_y = int((yv.isna().to_numpy() & keep).sum())
+
+    categories = _category_order(xv) if kind == "category" else None
+    if kind == "date":
+        xkey = xv.to_numpy().astype(np.int64).astype(float)
+    elif kind == "number":
+        xkey = xv.to_numpy(dtype=float)
+    else:
+        lookup = {c: i for i, c in enumerate(categories)}
+        xkey = np.asarray([lookup.get(v, -1) if v is not None and v == v else -1 for v in xv], dtype=float)
+    if by_cols:
+        gcode = frame.groupby(by_cols, sort=True, dropna=False, observed=True).ngroup().to_numpy()
+    else:
+        gcode = np.zeros(len(frame), dtype=np.int64)
+    rows = np.flatnonzero(keep)
+    gcode, xkey_r = gcode[rows], xkey[rows]
+    y_r = yv.to_numpy(dtype=float)[rows]
+    n_r = nv.to_numpy(dtype=float)[rows] if nv is not None else None
+    order = np.lexsort((xkey_r, gcode))
+    rows, gcode, xkey_r, y_r = rows[order], gcode[order], xkey_r[order], y_r[order]
+    if n_r is not None:
+        n_r = n_r[order]
+    if rows.size == 0:
+        raise EquityKitError(f"no rows have a value in '{x}': nothing to chart.")
+
+    # --- one point per (group, x) -----------------------------------------
+    dup = np.zeros(rows.size, dtype=bool)
+    dup[1:] = (gcode[1:] == gcode[:-1]) & (xkey_r[1:] == xkey_r[:-1])
+    if dup.any() and rules == "mdc":
+        first = rows[np.flatnonzero(dup)[:3]]
+        raise EquityKitError(
+            f"rules='mdc' needs one value per '{x}'{' and group' if by_cols else ''}, but some x values repeat "
+            f"(e.g. rows {', '.join(str(frame.index[i]) for i in first)}). Combine them first (e.g. sum or "
+            "mean per date), or use rules='anhoej', which combines them.")
+    point_of_row = np.cumsum(~dup) - 1
+    npts = int(point_of_row[-1]) + 1
+    first_row = np.flatnonzero(~dup)
+    y_ok = ~np.isnan(y_r)
+    count = np.bincount(point_of_row, weights=y_ok, minlength=npts)
+    y_sum = np.bincount(point_of_row, weights=np.where(y_ok, y_r, 0), minlength=npts)
+    if dup.any():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y_mean = y_sum / count
+            sq = np.bincount(point_of_row, weights=np.where(y_ok, (y_r - y_mean[point_of_row]) ** 2, 0),
+                             minlength=npts)
+            y_sd = np.sqrt(sq / (count - 1))
+        y_sd[count < 2] = np.nan
+        y_sum = np.where(count > 0, y_sum, np.nan)
+    else:
+        y_mean = y_r.copy()
+        y_sum = y_r.copy()
+        y_sd = np.full(npts, np.nan)
+    if chart in ("xbar", "s") and not dup.any():
+        raise EquityKitError(
+            f"an {chart} chart needs several measurements per '{x}' (one row each); every x here has one row. "
+            "Use chart='i' for one value per x.")
+    pts: dict[str, np.ndarray] = {"y": y_sum, "mean": y_mean, "sd": y_sd, "count": count}
+    if n_r is not None:
+        n_sum = np.bincount(point_of_row, weights=np.where(np.isnan(n_r), 0, n_r), minlength=npts)
+        pts["n"] = n_sum
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where((count > 0) & (n_sum > 0), y_sum / n_sum, np.nan)
+        zero_n = (n_sum == 0) & (count > 0)
+        if zero_n.any():
+            warnings.warn(
+                f"{int(zero_n.sum())} point(s) have a denominator '{n}' of 0; they are kept on the chart as "
+                "gaps and left out of the limits and runs analysis.", SPCWarning, stacklevel=2)
+        y_out = np.where(count > 0, y_sum, np.nan)
+    else:
+        pts["n"] = np.full(npts, np.nan)
+        value = y_sum if chart == "c" else y_mean
+        y_out = y_sum if chart == "c" else y_mean
+    pts["value"] = value.astype(float)
+    if n_missing_y:
+        warnings.warn(
+            f"{n_missing_y} row(s) have no value in '{y}'{' or ' + repr(n) if n else ''}; points with no value "
+            "are shown as gaps and left out of the analysis.", SPCWarning, stacklevel=2)
+    if chart == "t":
+        finite = value[~np.isnan(value)]
+        if finite.size and finite.min() <= 0:
+            raise EquityKitError(
+                f"a t chart needs times between events greater than zero, but '{y}' has values <= 0 "
+                "(two events at the same time?). Measure the gaps in hours or minutes, or use chart='g' "
+                "for counts of days between events.")
+
+    g_pt = gcode[first_row]
+    x_pt_key = xkey_r[first_row]
+    src_rows = rows[first_row]
+    ngroups = int(g_pt.max()) + 1 if g_pt.size else 0
+    gcounts = np.bincount(g_pt, minlength=ngroups)
+    gstart = np.concatenate(([0], np.cumsum(gcounts)[:-1]))
+    xx = np.arange(npts) - gstart[g_pt]
+
+    # --- phases -------------------------------------------------------------
+    group_first = xx == 0
+    if phase_col is not None:
+        labels = frame[phase_col].to_numpy(dtype=object)[src_rows]
+        labels = np.asarray(["" if (lab is None or lab != lab) else str(lab) for lab in labels], dtype=object)
+        change = group_first.copy()
+        change[1:] |= labels[1:] != labels[:-1]
+    else:
+        starts = _keys_for(phase, kind, categories, "phase") if phase is not None else np.zeros(0)
+        starts = np.sort(starts)
+        phase_num_tmp = np.searchsorted(starts, x_pt_key, side="right")
+        change = group_first.copy()
+        change[1:] |= phase_num_tmp[1:] != phase_num_tmp[:-1]
+        labels = None
+    seg = np.cumsum(change) - 1
+    nseg = int(seg[-1]) + 1
+    seg_group = g_pt[change]
+    seg_first_of_group = np.concatenate(([0], np.flatnonzero(np.diff(seg_group)) + 1))
+    phase_num = seg - seg_first_of_group[np.searchsorted(seg_first_of_group, seg, side="right") - 1] + 1
+    phase_num = phase_num.astype(int)
+
+    # --- baseline, exclude --------------------------------------------------
+    if freeze is not None:
+        if isinstance(freeze, bool) or not isinstance(freeze, (int, np.integer)) or freeze < 1:
+            raise EquityKitError(f"freeze should be a whole number of points (e.g. 12), not {freeze!r}.")
+        if rules == "mdc" and freeze < MIN_FREEZE_MDC:
+            raise EquityKitError(
+                f"with rules='mdc', freeze must be at least {MIN_FREEZE_MDC} points (Making Data Count fixes "
+                f"limits only after 12 or more); got {freeze}.")
+        baseline = ~((phase_num == 1) & (xx >= freeze))
+    else:
+        baseline = np.ones(npts, dtype=bool)
+    if exclude is not None:
+        ex_keys = _keys_for(exclude, kind, categories, "exclude")
+        excluded = np.isin(x_pt_key, ex_keys)
+    else:
+        excluded = np.zeros(npts, dtype=bool)
+    include = ~excluded
+    base = baseline & include
+    categorical = kind == "category"
+
+    # --- limits -------------------------------------------------------------
+    screen = bool(screen_mr)
+    if rules == "mdc":
+        lim = _mdc_limits(pts, base, seg, nseg, screen)
+    else:
+        lim = _compute_limits(chart, pts, base, seg, nseg, screen, categorical)
+    value = pts["value"]
+
+    # --- rules --------------------------------------------------------------
+    ra = _rules.runs_analysis(value, lim["cl"], include, seg, nseg)
+    seg_info: dict[str, np.ndarray] = {
+        "n_obs": ra["n_obs"], "n_useful": ra["n_useful"], "longest_run": ra["longest_run"],
+        "n_crossings": ra["n_crossings"],
+    }
+    flags: dict[str, np.ndarray] = {}
+    runs_off = categorical or chart == "mr"
+    if rules == "anhoej":
+        res = _rules.anhoej_rules(ra, seg, nseg)
+        seg_info.update(longest_run_max=res["longest_run_max"], n_crossings_min=res["n_crossings_min"],
+                        runs_signal=res["runs_signal"], long_run=res["long_run_seg"],
+                        few_crossings=res["few_crossings_seg"])
+        flags.update(res["flags"])
+    elif rules == "ihi":
+        res = _rules.ihi_rules(value, ra, include, seg, nseg)
+        has = ra["n_useful"] > 0
+        seg_info.update(longest_run_max=np.where(has, _rules.IHI_SHIFT - 1, np.nan),
+                        n_crossings_min=res["runs_min"] - 1, n_crossings_max=res["runs_max"] - 1,
+                        runs_signal=res["runs_signal"], shift=res["shift_seg"], trend=res["trend_seg"],
+                        runs=res["runs_seg"])
+        flags.update(res["flags"])
+
+    # multiply after the analysis, as qicharts2 does
+    if multiply != 1:
+        value = value * multiply
+        lim = {k: v * multiply for k, v in lim.items()}
+    lim = {k: np.where(np.isfinite(v), v, np.nan) for k, v in lim.items()}
+    with np.errstate(invalid="ignore"):
+        sigma = (value > lim["ucl"]) | (value < lim["lcl"])
+    sigma &= ~np.isnan(lim["ucl"]) | ~np.isnan(lim["lcl"])
+
+    if rules == "mdc":
+        res = _rules.mdc_rules(value, lim["cl"], lim["ucl"], lim["lcl"], lim["ucl_95"], lim["lcl_95"],
+                               include, seg, nseg)
+        sigma = res["outside_limits"].copy()
+        flags.update({k: res[k] for k in ("outside_limits", "close_to_limits", "trend", "two_in_three", "shift")})
+        runs_any = res["trend"] | res["two_in_three"] | res["shift"]
+        seg_info.update(longest_run_max=np.where(ra["n_useful"] > 0, _rules.MDC_RUN - 1, np.nan),
+                        n_crossings_min=np.full(nseg, np.nan),
+                        runs_signal=np.bincount(seg[runs_any], minlength=nseg) > 0)
+        sct = res["special_cause_type"]
+        flags["special_cause_type"] = sct
+        flags["point_type"] = _point_type(sct, improvement)
+
+    if runs_off:
+        seg_info["runs_signal"] = np.zeros(nseg, dtype=bool)
+        for k in list(flags):
+            if k not in ("outside_limits", "close_to_limits", "special_cause_type", "point_type"):
+                flags[k] = np.zeros(npts, dtype=bool)
+    seg_info["sigma_signals"] = np.bincount(seg[sigma], minlength=nseg)
+
+    # --- the table ----------------------------------------------------------
+    # built as one dict of columns: adding columns one by one is the slow part of a small chart
+    table: dict[str, Any] = {}
+    gvals = frame.iloc[src_rows][by_cols].reset_index(drop=True) if by_cols else pd.DataFrame(index=range(npts))
+    for col in by_cols:
+        table[col] = gvals[col].to_numpy()
+    table["x"] = xv.iloc[src_rows].to_numpy()
+    table["y"] = y_out
+    table["n"] = pts["n"]
+    table["value"] = value
+    for k in ("cl", "lcl", "ucl", "lcl_95", "ucl_95"):
+        table[k] = lim[k]
+    table["target"] = _target_column(target, gvals, by_cols)
+    table["phase"] = phase_num
+    if labels is not None:
+        table["phase_label"] = labels
+    table["baseline"] = baseline
+    table["excluded"] = excluded
+    table["sigma_signal"] = sigma
+    table["run_signal"] = seg_info["runs_signal"][seg]
+    for k, v in flags.items():
+        table[k] = v
+    table["n_rows"] = count.astype(int)
+    table = pd.DataFrame(table)
+
+    _warn_short(chart, rules, seg, nseg, base, ra, by_cols, stacklevel=3)
+
+    options = {
+        "x": x, "y": y, "n": n, "chart": chart, "rules": rules, "improvement": improvement, "kind": kind,
+        "multiply": multiply, "by": by_cols, "freeze": freeze, "categorical": categorical,
+        "target": target, "phase_labels": labels is not None, "seg_group": seg_group,
+    }
+    return SPCResult(table, seg, seg_info, options, _annotation_frame(annotations), ra)
+
+
+def _point_type(sct: np.ndarray, improvement: str) -> np.ndarray:
+    out = np.full(sct.size, "common_cause", dtype=object)
+    text = pd.Series(sct, dtype=object).fillna("")
+    up = text.str.contains("Above|Increasing").to_numpy()
+    down = text.str.contains("Below|Decreasing").to_numpy()
+    if improvement == "neutral":
+        out[up] = "special_cause_neutral_high"
+        out[down] = "special_cause_neutral_low"
+    else:
+        good_up = improvement == "increase"
+        out[up] = "special_cause_improvement" if good_up else "special_cause_concern"
+        out[down] = "special_cause_concern" if good_up else "special_cause_improvement"
+    out[pd.isna(sct)] = None
+    return out
+
+
+def _target_column(target: Any, table: pd.DataFrame, by_cols: list) -> np.ndarray:
+    if target is None:
+        return np.full(len(table), np.nan)
+    if isinstance(target, dict):
+        if not by_cols:
+            raise EquityKitError("a target per group (a dict) needs by= to name the groups.")
+        key = table[by_cols[0]] if len(by_cols) == 1 else pd.Series(list(zip(*(table[c] for c in by_cols))))
+        unknown = [k for k in target if k not in set(key)]
+        if unknown:
+            raise EquityKitError(f"target names groups that are not in the data: {unknown[:3]!r}.")
+        return pd.to_numeric(key.map(target), errors="coerce").to_numpy(dtype=float)
+    try:
+        return np.full(len(table), float(target))
+    except (TypeError, ValueError):
+        raise EquityKitError(f"target should be a number (or a dict of numbers per group), not {target!r}.") from None
+
+
+def _warn_short(chart: str, rules: str, seg: np.ndarray, nseg: int, base: np.ndarray, ra: dict,
+                by_cols: list, stacklevel: int) -> None:
+    if rules == "mdc":
+        sizes, need, what = np.bincount(seg, minlength=nseg), MIN_POINTS_MDC, "points"
+        why = "Making Data Count treats limits from fewer points as trial limits"
+    elif chart == "run":
+        sizes, need, what = ra["n_useful"], MIN_POINTS_RUN, "useful points"
+        why = "runs analysis has little power with fewer"
+    else:
+        sizes, need, what = np.bincount(seg[base], minlength=nseg), MIN_POINTS_LIMITS, "baseline points"
+        why = "limits from fewer points are trial limits (20 or more are better)"
+    short = sizes < need
+    if short.any():
+        where = f"{int(short.sum())} of {nseg} group/phase(s) have" if nseg > 1 else "this chart has"
+        warnings.warn(
+            f"{where} fewer than {need} {what} (smallest: {int(sizes[short].min())}): {why}. "
+            f"Read signals with care, and add points as they come.", SPCWarning, stacklevel=stacklevel)
+
+
+# ----------------------------------------------------------------------------
+# The result
+# ----------------------------------------------------------------------------
+
+class SPCResult(Result):
+    """The result of :func:`spc`: ``.table`` (one row per point), ``.summary()``, ``.chart()``."""
+
+    def __init__(self, table: pd.DataFrame, seg: np.ndarray, seg_info: dict, options: dict,
+                 annotations: pd.DataFrame, runs: dict) -> None:
+        self.table = table
+        self.options = options
+        self.annotations = annotations
+        self._seg = seg
+        self._seg_info = seg_info
+        self._runs = runs
+        self._summary: Summary | None = None
+
+    # summary ----------------------------------------------------------------
+    def summary(self) -> Summary:
+        """One row per group and phase, with a plain-English ``.reading``.
+
+        Columns: the ``by`` columns, ``phase``, ``n_obs``, ``n_useful``,
+        ``longest_run``, ``longest_run_max``, ``n_crossings``,
+        ``n_crossings_min``, ``runs_signal``, ``sigma_signals``, and the means
+        over the phase of ``cl``, ``lcl``, ``ucl``, ``lcl_95``, ``ucl_95``.
+        With ``rules="mdc"`` also the counts ``common_cause``,
+        ``special_cause_improvement``, ``special_cause_concern`` and the icon
+        names ``variation`` (the last point's type) and ``assurance``
+        (``consistent_pass``, ``consistent_fail``, ``inconsistent``; only with
+        a target and only for the last phase).
+
+        ``longest_run_max`` and ``n_crossings_min`` are the anhoej critical
+        values; with ``ihi`` they are 5 (a run of 6 is a shift) and the
+        fewest runs expected minus one, with ``n_crossings_max`` the most;
+        with ``mdc`` ``longest_run_max`` is 6 (a run of 7 is a signal) and
+        ``runs_signal`` means any trend, 2-of-3 or 7-in-a-row flag.
+        """
+        if self._summary is not None:
+            return self._summary
+        t, seg, info, opts = self.table, self._seg, self._seg_info, self.options
+        nseg = len(info["n_obs"])
+        starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+        out: dict[str, Any] = {}
+        for col in opts["by"]:
+            out[col] = t[col].to_numpy()[starts]
+        out["phase"] = t["phase"].to_numpy()[starts]
+        if opts["phase_labels"]:
+            out["phase_label"] = t["phase_label"].to_numpy()[starts]
+        out["start"] = t["x"].to_numpy()[starts]
+        out["n_obs"] = info["n_obs"]
+        out["n_useful"] = info["n_useful"]
+        for k in ("longest_run", "longest_run_max", "n_crossings", "n_crossings_min", "n_crossings_max"):
+            if k in info:
+                out[k] = pd.array(np.asarray(info[k], dtype=float), dtype="Int64")
+        out["runs_signal"] = info["runs_signal"]
+        out["sigma_signals"] = info["sigma_signals"]
+        for k in ("cl", "lcl", "ucl", "lcl_95", "ucl_95"):
+            v = t[k].to_numpy(dtype=float)
+            ok = ~np.isnan(v)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[k] = (np.bincount(seg[ok], weights=v[ok], minlength=nseg)
+                          / np.bincount(seg[ok], minlength=nseg))
+        if opts["rules"] == "mdc":
+            pt = t["point_type"].to_numpy(dtype=object)
+            flag = t["special_cause_type"].fillna("Common Cause").to_numpy(dtype=object) != "Common Cause"
+            sizes = np.bincount(seg, minlength=nseg)
+            out["common_cause"] = sizes - np.bincount(seg[flag], minlength=nseg)
+            out["special_cause_improvement"] = np.bincount(seg[pt == "special_cause_improvement"], minlength=nseg)
+            out["special_cause_concern"] = np.bincount(seg[pt == "special_cause_concern"], minlength=nseg)
+            typed = np.flatnonzero(pd.notna(pt))
+            last = np.full(nseg, -1)
+            last[seg[typed]] = typed  # later points overwrite earlier ones
+            out["variation"] = np.where(last >= 0, pt[np.maximum(last, 0)], None)
+            out["assurance"] = self._assurance(seg, nseg, starts)
+        frame = pd.DataFrame(out)
+        self._summary = Summary(frame, reading=_reading(self, frame))
+        return self._summary
+
+    def _assurance(self, seg: np.ndarray, nseg: int, starts: np.ndarray) -> np.ndarray:
+        t, opts = self.table, self.options
+        res = np.full(nseg, None, dtype=object)
+        if opts["target"] is None or opts["improvement"] == "neutral":
+            return res
+        ends = np.r_[starts[1:], len(t)] - 1
+        seg_group = opts["seg_group"]
+        last_phase = np.r_[seg_group[1:] != seg_group[:-1], True]
+        tgt = t["target"].to_numpy(dtype=float)[ends]
+        ucl = t["ucl"].to_numpy(dtype=float)[ends]
+        lcl = t["lcl"].to_numpy(dtype=float)[ends]
+        inc = opts["improvement"] == "increase"
+        above = tgt > ucl
+        below = tgt < lcl
+        val = np.where(above, "consistent_fail" if inc else "consistent_pass",
+                       np.where(below, "consistent_pass" if inc else "consistent_fail", "inconsistent"))
+        val = np.where(np.isnan(tgt), None, val)
+        res[last_phase] = val[last_phase]
+        return res
+
+    # chart ------------------------------------------------------------------
+    def chart(self, title: str | None = None, width: int = 640, height: int = 300) -> Any:
+        """The chart as an Altair object (returned, never displayed).
+
+        Points with a signal are highlighted, phases have their own lines,
+        P and U limits step with n, the target is a dashed line and
+        annotations (PDSA cycles) are labelled vertical rules.
+        """
+        from .spc_chart import build_chart
+
+        return build_chart(self, title=title, width=width, height=height)
+
+
+# ----------------------------------------------------------------------------
+# Reading in plain English
+# ----------------------------------------------------------------------------
+
+def chart_name(chart: str, rules: str) -> str:
+    """The chart's name for titles and readings, e.g. "P' chart" or "Run chart"."""
+    if rules == "mdc":
+        return "XmR chart (Making Data Count)"
+    return {"run": "Run chart", "mr": "Moving-range chart", "xbar": "X-bar chart", "s": "S chart",
+            "pp": "P' chart (Laney)", "up": "U' chart (Laney)"}.get(chart, f"{chart.upper()} chart")
+
+
+def _fmt_x(value: Any, kind: str) -> str:
+    if kind == "date":
+        ts = pd.Timestamp(value)
+        return ts.strftime("%d %B %Y").lstrip("0") if ts.day != 1 else ts.strftime("%B %Y")
+    if kind == "number":
+        return f"point {value:g}" if isinstance(value, float) else f"point {value}"
+    return str(value)
+
+
+def _fmt_num(v: float) -> str:
+    if v is None or not np.isfinite(v):
+        return "not defined"
+    return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+
+
+_MAX_READ_GROUPS = 8
+
+
+def _reading(res: SPCResult, out: pd.DataFrame) -> str:
+    t, opts, seg = res.table, res.options, res._seg
+    nseg = len(out)
+    by = opts["by"]
+    lines: list[str] = []
+    signal_segs = np.flatnonzero(out["runs_signal"].to_numpy() | (out["sigma_signals"].to_numpy() > 0))
+    name = chart_name(opts["chart"], opts["rules"])
+    n_groups = len(out.drop_duplicates(subset=by)) if by else 1
+    if by:
+        lines.append(f"{name} for {n_groups} group(s): {len(signal_segs)} group/phase(s) show a signal.")
+    shown = signal_segs[:_MAX_READ_GROUPS] if by else np.arange(nseg)
+    for s in shown:
+        idx = np.flatnonzero(seg == s)
+        prefix = ""
+        if by:
+            prefix += ", ".join(str(out.iloc[s][c]) for c in by) + ": "
+        if nseg > 1 and (not by or out["phase"].max() > 1):
+            lab = out.iloc[s]["phase_label"] if opts["phase_labels"] else out.iloc[s]["phase"]
+            prefix += f"phase {lab}: "
+        lines.append(prefix + _segment_reading(res, out.iloc[s], idx))
+    if by and len(signal_segs) > _MAX_READ_GROUPS:
+        lines.append(f"... and {len(signal_segs) - _MAX_READ_GROUPS} more with signals (see .summary()).")
+    if by and not len(signal_segs):
+        lines.append("No group shows a signal: the variation in each is consistent with chance (common cause).")
+    return "\n".join(lines)
+
+
+def _segment_reading(res: SPCResult, row: pd.Series, idx: np.ndarray) -> str:
+    t, opts = res.table, res.options
+    kind, improvement = opts["kind"], opts["improvement"]
+    parts: list[str] = []
+    cl = row["cl"]
+    centre = "median" if opts["chart"] in ("run", "g") else "mean"
+    if opts["rules"] == "mdc":
+        sct = t["special_cause_type"].to_numpy(dtype=object)[idx]
+        pt = t["point_type"].to_numpy(dtype=object)[idx]
+        xs = t["x"].to_numpy()[idx]
+        for code, phrase in (("UCL", "outside the process limits"), ("Trend", "in a 7-point trend"),
+                             ("2 in 3", "2 of 3 close to a limit"), ("7 Points", "7 or more in a row on one side "
+                                                                                "of the mean")):
+            hit = np.flatnonzero(pd.Series(sct).fillna("").str.contains(code if code != "UCL" else "UCL|LCL"))
+            if hit.size:
+                what = pt[hit[0]].replace("special_cause_", "").replace("_", " ")
+                parts.append(f"{hit.size} point(s) {phrase} from {_fmt_x(xs[hit[0]], kind)} ({what})")
+        var = row.get("variation")
+        var = var if isinstance(var, str) else None
+        head = f"mean {_fmt_num(cl)}, process limits {_fmt_num(row['lcl'])} to {_fmt_num(row['ucl'])}. "
+        if parts:
+            body = "; ".join(parts) + ": special cause variation, unlikely to be chance."
+        else:
+            body = "Only common cause variation: the process is stable and predictable within its limits."
+        tail = ""
+        if var:
+            tail = f" Variation icon: {str(var).replace('_', ' ')}."
+        if isinstance(row.get("assurance"), str):
+            tail += f" Assurance icon: {str(row['assurance']).replace('_', ' ')}."
+        return head + body + tail
+    head = f"{centre} {_fmt_num(cl)}"
+    if not np.isnan(row["ucl"]) if row["ucl"] is not None else False:
+        head += f", limits {_fmt_num(row['lcl'])} to {_fmt_num(row['ucl'])}"
+    head += ". "
+    xs = t["x"].to_numpy()[idx]
+    side = res._runs["side"][idx]
+    runlen = res._runs["run_length"][idx]
+    if opts["categorical"] and opts["chart"] != "mr":
+        parts.append("x is a category, so runs are not analysed (only points beyond the limits count)")
+    elif opts["chart"] == "mr":
+        parts.append("runs are not analysed on a moving-range chart")
+    elif opts["rules"] == "anhoej":
+        lmax = row["longest_run_max"]
+        if pd.notna(lmax) and row["longest_run"] is not pd.NA and pd.notna(row["longest_run"]) \
+                and row["longest_run"] > lmax:
+            k, length = _latest_long_run(side, runlen, int(lmax))
+            where = "above" if side[k] > 0 else "below"
+            parts.append(f"{length} points in a row {where} the centre line from "
+                         f"{_fmt_x(xs[k], kind)}: a shift, unlikely to be chance{_direction(where, improvement)}")
+        if pd.notna(row["n_crossings_min"]) and pd.notna(row["n_crossings"]) \
+                and row["n_crossings"] < row["n_crossings_min"]:
+            times = {0: "never", 1: "only once"}.get(int(row["n_crossings"]), f"only {int(row['n_crossings'])} times")
+            parts.append(f"the line crosses the centre {times} (fewer than "
+                         f"{int(row['n_crossings_min'])} would be expected by chance): the process has shifted")
+    else:  # ihi
+        sh = t["shift"].to_numpy()[idx]
+        tr = t["trend"].to_numpy()[idx]
+        if sh.any():
+            k = int(np.flatnonzero(sh)[0])
+            where = "above" if side[k] > 0 else "below"
+            parts.append(f"a shift: {int(runlen[k])} points in a row {where} the centre line from "
+                         f"{_fmt_x(xs[k], kind)}{_direction(where, improvement)}")
+        if tr.any():
+            k = int(np.flatnonzero(tr)[0])
+            parts.append(f"a trend of 5 or more points going the same way from {_fmt_x(xs[k], kind)}")
+        if t["runs"].to_numpy()[idx].any():
+            parts.append(f"{int(row['n_crossings']) + 1} runs, outside the {int(row['n_crossings_min']) + 1} to "
+                         f"{int(row['n_crossings_max']) + 1} expected by chance")
+    sig = t["sigma_signal"].to_numpy()[idx]
+    if sig.any():
+        k = int(np.flatnonzero(sig)[0])
+        v = t["value"].to_numpy()[idx][k]
+        where = "above the upper" if v > t["ucl"].to_numpy()[idx][k] else "below the lower"
+        parts.append(f"{int(sig.sum())} point(s) outside the limits, first {_fmt_x(xs[k], kind)} "
+                     f"({where} limit{_direction('above' if 'above' in where else 'below', improvement)})")
+    signals = [p for p in parts if not p.startswith(("x is a category", "runs are not"))]
+    if not signals:
+        note = (" " + parts[0][0].upper() + parts[0][1:] + ".") if parts else ""
+        return head + "No signals: the variation is consistent with chance (common cause)." + note
+    text = "; ".join(parts)
+    return head + text[0].upper() + text[1:] + "."
+
+
+def _latest_long_run(side: np.ndarray, runlen: np.ndarray, limit: int) -> tuple[int, int]:
+    """Index of the first point of the most recent run longer than ``limit``, and its length."""
+    useful = np.flatnonzero(side != 0)
+    last = useful[runlen[useful] > limit][-1]
+    length = int(runlen[last])
+    members = useful[useful <= last][-length:]
+    return int(members[0]), length
+
+
+def _direction(where: str, improvement: str) -> str:
+    if improvement == "neutral":
+        return ""
+    good = (where == "above") == (improvement == "increase")
+    return ", an improvement" if good else ", a concern"
