@@ -78,6 +78,10 @@ def _equitykit_theme() -> alt.theme.ThemeConfig:
     }
 
 
+# A real bundle carries Vega itself (megabytes); anything small is not one.
+_MIN_BUNDLE_CHARS = 100_000
+
+
 def _bundle_cache() -> Path:
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     versions = f"altair{alt.__version__}-vlc{importlib.metadata.version('vl-convert-python')}"
@@ -92,20 +96,24 @@ def use_offline_renderer() -> None:
     """
     from altair.jupyter import JupyterChart
 
-    try:
-        cache = _bundle_cache()
-        if not JupyterChart._is_offline and cache.is_file():
-            # Same object state as JupyterChart.enable_offline() leaves, read from disk.
-            JupyterChart._esm = cache.read_text(encoding="utf-8")
-            JupyterChart._is_offline = True
-    except (OSError, AttributeError, importlib.metadata.PackageNotFoundError):
-        cache = None
-    alt.renderers.enable("jupyter", offline=True)
-    if cache is not None and not cache.is_file():
+    if not JupyterChart._is_offline:
         try:
-            atomic_write_text(cache, JupyterChart._esm)
-        except OSError:
-            pass  # a read-only home only costs the next kernel a few seconds
+            cache = _bundle_cache()
+            bundle = cache.read_text(encoding="utf-8") if cache.is_file() else ""
+        except (OSError, importlib.metadata.PackageNotFoundError):
+            cache, bundle = None, ""
+        if len(bundle) > _MIN_BUNDLE_CHARS:
+            # The state JupyterChart.enable_offline() leaves, read from disk instead of re-bundled.
+            JupyterChart._esm = bundle
+            JupyterChart._is_offline = True
+        else:
+            JupyterChart.enable_offline(True)
+            if cache is not None:
+                try:
+                    atomic_write_text(cache, JupyterChart._esm)
+                except OSError:
+                    pass  # a read-only home only costs the next kernel a few seconds
+    alt.renderers.enable("jupyter", offline=True)
 
 
 def use_svg_renderer() -> None:
