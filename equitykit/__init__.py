@@ -22,3 +22,8 @@ __all__ = [
     "theme",
     "__version__",
 ]
+
+# --- evaluation (workshop) ---
+from .evaluation import LikertResult, likert
+
+__all__ += ["likert", "LikertResult"]
