@@ -27,3 +27,8 @@ __all__ = [
 from .evaluation import LikertResult, likert
 
 __all__ += ["likert", "LikertResult"]
+
+# --- handouts (workshop) ---
+from .handouts import HandoutReport, render_handouts
+
+__all__ += ["render_handouts", "HandoutReport"]
