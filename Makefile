@@ -23,6 +23,9 @@ test: install
 	$(BIN)/python -m pytest --doctest-modules equitykit tests
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks/*.ipynb
 
+handouts: install
+	$(BIN)/equitykit handouts workshop/teams.yaml --out build/handouts
+
 bench: install
 	@for f in benchmarks/*_bench.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 

@@ -90,7 +90,11 @@ _PATH_KEYS = ("data", "pdsa_log")
 _ENGINE_KEYS = ("identifiers",)
 _REQUIRED = ("name", "data")
 # Column names that look like they identify a person: checked against the rendered page.
-_IDENTIFIER_PATTERN = re.compile(r"(nhs|patient|person|mrn|hospital_number|identifier|^id$|_id$|postcode|name$)", re.I)
+_IDENTIFIER_PATTERN = re.compile(
+    r"(nhs|patient|person|mrn|hospital_number|identifier|^id$|_id$|postcode|^name$|surname|forename"
+    r"|first_name|last_name|full_name|date_of_birth|^dob$|address|phone|email)",
+    re.I,
+)
 _MAX_ATTEMPTS = 3
 
 _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
@@ -318,7 +322,12 @@ def _identifier_values(team: Team) -> tuple[str, set[str]]:
             header = list(pd.read_excel(data, nrows=0).columns)
         else:
             header = list(pd.read_csv(data, nrows=0).columns)
-        columns = [c for c in header if c in team.identifiers or _IDENTIFIER_PATTERN.search(str(c))]
+        # The columns the handout is meant to show (groups, dates, counts) are never identifiers.
+        shown = {str(team.parameters.get(k, "")) for k in ("outcome", "denominator", "characteristic", "date_column")}
+        columns = [
+            c for c in header
+            if c in team.identifiers or (_IDENTIFIER_PATTERN.search(str(c)) and str(c) not in shown)
+        ]
         if not columns:
             return "", set()
         if data.suffix.lower() in (".xlsx", ".xls"):

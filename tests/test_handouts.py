@@ -233,3 +233,55 @@ def test_handout_shows_its_chart_in_chromium_with_the_network_off(rendered, tmp_
     assert box is not None and box["width"] > 100 and box["height"] > 50
     assert marks > 3
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+
+
+# --------------------------------------------------------------------------- the sample kit
+
+
+WORKSHOP = Path(__file__).resolve().parent.parent / "workshop"
+
+
+def test_sample_teams_file_names_existing_files_and_a_row_level_team():
+    teams, notebook = parse_teams(WORKSHOP / "teams.yaml")
+    assert len(teams) >= 6 and notebook == (WORKSHOP / "handout.ipynb").resolve()
+    row_level = [t for t in teams if not t.parameters["denominator"]]
+    assert any(t.parameters["data_file"].endswith(os.path.join("data", "appointments.csv")) for t in row_level)
+    for team in teams:
+        assert Path(team.parameters["pdsa_log_file"]).is_file(), team.name
+        if team.parameters["denominator"]:
+            data = pd.read_csv(team.parameters["data_file"])
+            needed = {team.parameters[k] for k in ("outcome", "denominator", "characteristic", "date_column")}
+            assert needed <= set(data.columns), team.name
+
+
+def test_handout_notebook_is_clean_with_a_literal_parameters_cell():
+    import ast
+
+    nb = nbformat.read(WORKSHOP / "handout.ipynb", as_version=4)
+    assert nb.metadata.kernelspec.name == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    tree = ast.parse(params[0].source)
+    names = set()
+    for node in tree.body:
+        assert isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant), ast.dump(node)
+        names.add(node.targets[0].id)
+    from equitykit.handouts import TEAM_KEYS
+
+    assert names == set(TEAM_KEYS.values())
+    assert "use_svg_renderer()" in code[0].source  # the first cell chooses the SVG renderer
+
+
+def test_team_data_generator_reproduces_the_committed_files(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_team_data", WORKSHOP / "make_team_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path)
+    made = sorted(p.name for p in tmp_path.iterdir())
+    assert made == sorted(p.name for p in (WORKSHOP / "teams").glob("*.csv"))
+    for name in made:
+        assert (tmp_path / name).read_bytes() == (WORKSHOP / "teams" / name).read_bytes(), name
