@@ -22,12 +22,12 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from .results import Result, Summary
 from .theme import PALETTE
@@ -79,7 +79,7 @@ def _wilson(x: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray
     """
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
-    z = norm.ppf(1 - (1 - confidence) / 2)
+    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = x / n
         denom = 1 + z**2 / n

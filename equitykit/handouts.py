@@ -48,6 +48,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -270,6 +271,9 @@ def parse_teams(teams_yaml: str | os.PathLike[str]) -> tuple[list[Team], Path | 
 # ---------------------------------------------------------------------------
 
 
+_EXPORTERS = threading.local()
+
+
 def export_html(nb: nbformat.NotebookNode, title: str) -> str:
     """Export an executed notebook as one offline HTML page with no code cells.
 
@@ -278,18 +282,20 @@ def export_html(nb: nbformat.NotebookNode, title: str) -> str:
     inline as ``<svg>`` (not a base64 image), so their text can be read by a
     screen reader and found with the browser's search.
     """
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
+    exporter = getattr(_EXPORTERS, "html", None)
+    if exporter is None:  # one per thread: building it compiles the template (0.3 s), using it is fast
+        from jinja2 import DictLoader
+        from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
-        template_name="lab",
-        extra_loaders=[DictLoader({"equitykit_handout.html.j2": _TEMPLATE})],
-        template_file="equitykit_handout.html.j2",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
+        exporter = _EXPORTERS.html = HTMLExporter(
+            template_name="lab",
+            extra_loaders=[DictLoader({"equitykit_handout.html.j2": _TEMPLATE})],
+            template_file="equitykit_handout.html.j2",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+        )
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
     nb.metadata.pop("widgets", None)
