@@ -96,10 +96,14 @@ def _serial_baseline(teams_yaml: Path, out: Path, count: int) -> float:
         params = []
         for name, value in team.parameters.items():
             params += ["-r", name, str(value)]
-        subprocess.run([*papermill, str(notebook), str(executed), "-k", "python3", "--log-level", "ERROR",
-                        "--no-progress-bar", *params], check=True, env=env, cwd=out)
-        subprocess.run([*jupyter, "nbconvert", "--to", "html", "--no-input", "--log-level", "ERROR",
-                        str(executed)], check=True, env=env, cwd=out)
+        for command in (
+            [*papermill, str(notebook), str(executed), "-k", "python3", "--log-level", "ERROR",
+             "--no-progress-bar", *params],
+            [*jupyter, "nbconvert", "--to", "html", "--no-input", "--log-level", "ERROR", str(executed)],
+        ):
+            done = subprocess.run(command, env=env, cwd=out, capture_output=True, text=True)
+            if done.returncode:
+                raise RuntimeError(f"{' '.join(command[:2])} failed for {team.name}:\n{done.stderr[-2000:]}")
     return time.perf_counter() - start
 
 
