@@ -458,7 +458,10 @@ def _finish(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def _error_reason(exc: BaseException) -> str:
-    from nbclient.exceptions import CellExecutionError
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+    if isinstance(exc, DeadKernelError):
+        return "the notebook's kernel stopped (it crashed or ran out of memory), twice in a row"
 
     if isinstance(exc, CellExecutionError):
         ename = getattr(exc, "ename", "") or "Error"

@@ -2,9 +2,11 @@
 
 The engine is run once (module fixture) on a tiny notebook of our own
 (tests/fixtures/handout_fixture.ipynb) so these tests do not depend on the
-analysis functions of other modules. Four teams: row-level data carrying a
-canary identifier column, aggregated data, a team whose notebook fails, and a
-team whose notebook would show row-level data (the privacy guard must stop it).
+analysis functions of other modules. Seven teams: row-level data carrying a
+canary identifier column, aggregated data, a team whose notebook fails, a
+team whose notebook would show row-level data (the privacy guard must stop it),
+a team whose kernel crashes (restarted, retried once, reported; the next team still renders)
+and a team whose data file is missing.
 """
 from __future__ import annotations
 
@@ -154,7 +156,10 @@ def rendered(tmp_path_factory):
         "  - {name: Broken team, data: data/agg.csv, outcome: missed, n: appointments, characteristic: group}\n"
         "  - {name: Careless team, data: data/rows.csv, outcome: dna, characteristic: imd_quintile,"
         " aim: SHOW ROWS}\n"
+        "  - {name: Crashing team, data: data/agg.csv, outcome: dna, n: appointments, characteristic: group,"
+        " aim: CRASH}\n"
         "  - {name: Lost team, data: data/nowhere.csv, outcome: dna}\n"
+        "  - {name: After the crash, data: data/agg.csv, outcome: dna, n: appointments, characteristic: group}\n"
     )
     out = folder / "out"
     code = main(["handouts", str(folder / "teams.yaml"), "--out", str(out), "--jobs", "2", "--quiet"])
@@ -164,7 +169,9 @@ def rendered(tmp_path_factory):
 def test_failing_teams_reported_while_others_complete(rendered, capsys):
     folder, out, code = rendered
     assert code == 1
-    assert sorted(p.name for p in out.iterdir()) == ["aggregated-team.html", "index.html", "row-level-team.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "after-the-crash.html", "aggregated-team.html", "index.html", "row-level-team.html"
+    ]
     index = (out / "index.html").read_text()
     for name in ("Row-level team", "Aggregated team", "Broken team", "Careless team", "Lost team"):
         assert name in index
@@ -172,6 +179,7 @@ def test_failing_teams_reported_while_others_complete(rendered, capsys):
     assert "cannot find the data file" in index and "nowhere.csv" in index
     assert "privacy check" in index and "nhs_number" in index
     assert '<a href="row-level-team.html">' in index
+    assert "kernel stopped" in index  # a crashed kernel was restarted, tried once more, then reported
 
 
 def test_no_rendered_byte_contains_a_canary(rendered):
