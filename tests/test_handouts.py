@@ -293,3 +293,32 @@ def test_team_data_generator_reproduces_the_committed_files(tmp_path):
     assert made == sorted(p.name for p in (WORKSHOP / "teams").glob("*.csv"))
     for name in made:
         assert (tmp_path / name).read_bytes() == (WORKSHOP / "teams" / name).read_bytes(), name
+
+
+def test_kernel_start_is_retried_after_a_start_race(monkeypatch):
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from equitykit.handouts import _Worker
+
+    real = AsyncKernelManager.start_kernel
+    calls = []
+
+    async def flaky(self, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Address already in use")  # what a port race looks like
+        return await real(self, **kwargs)
+
+    monkeypatch.setattr(AsyncKernelManager, "start_kernel", flaky)
+
+    async def start_and_stop():
+        worker = _Worker("python3", os.getcwd(), dict(os.environ))
+        await worker.start()
+        alive = await worker.km.is_alive()
+        await worker.stop()
+        return alive
+
+    assert asyncio.run(start_and_stop()) is True
+    assert len(calls) == 2
