@@ -191,7 +191,8 @@ class LikertResult(Result):
                     "end": left + pct,
                 }
                 if self.part:
-                    item["part"] = str(getattr(row, "part"))
+                    label = str(getattr(row, "part"))
+                    item["part"] = f"Part {label}" if re.fullmatch(r"\d+(\.0)?", label) else label
                 long.append(item)
                 left += pct
         frame = pd.DataFrame(long)
@@ -200,7 +201,7 @@ class LikertResult(Result):
             x=alt.X(
                 "start:Q",
                 title="% of answers (disagree left, agree right)",
-                axis=alt.Axis(labelExpr="abs(datum.value) + '%'"),
+                axis=alt.Axis(labelExpr="abs(datum.value) + '%'", values=list(range(-100, 101, 25))),
                 scale=alt.Scale(domain=[-100, 100]),
             ),
             x2="end:Q",
@@ -223,8 +224,13 @@ class LikertResult(Result):
         layered = alt.layer(bars, centre, data=frame).properties(width=480)
         if self.part:
             parts = list(dict.fromkeys(frame["part"]))
-            return layered.facet(row=alt.Row("part:N", sort=parts, title=None)).properties(
-                title="How participants rated the workshop"
+            return (
+                layered.facet(
+                    row=alt.Row("part:N", sort=parts, title=None,
+                                header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold"))
+                )
+                .resolve_scale(y="independent")  # each part shows only its own statements
+                .properties(title="How participants rated the workshop")
             )
         return layered.properties(title="How participants rated the workshop")
 
