@@ -30,6 +30,9 @@ test: install
 	EQUITYKIT_STRICT_CHECKS=1 $(NBVAL) workshop/source/*.ipynb
 	$(NBVAL) notebooks/*.ipynb
 
+handouts: install
+	$(BIN)/equitykit handouts workshop/teams.yaml --out build/handouts
+
 bench: install
 	@for f in benchmarks/*_bench.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 

@@ -47,3 +47,13 @@ from .spc import spc, SPCResult, SPCWarning, CHARTS
 from .rules import RULE_SETS, anhoej_limits, ihi_runs_limits
 
 __all__ += ["spc", "SPCResult", "SPCWarning", "CHARTS", "RULE_SETS", "anhoej_limits", "ihi_runs_limits"]
+
+# --- evaluation (workshop) ---
+from .evaluation import LikertResult, likert
+
+__all__ += ["likert", "LikertResult"]
+
+# --- handouts (workshop) ---
+from .handouts import HandoutReport, render_handouts
+
+__all__ += ["render_handouts", "HandoutReport"]

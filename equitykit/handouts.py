@@ -1,0 +1,727 @@
+"""Per-team handouts: one self-contained HTML page per team, from one notebook.
+
+A teams YAML file names each team's data and choices; each team's values are
+injected into the handout notebook as papermill parameters, the notebook is
+executed, and the result is exported as HTML with no code, charts as inline SVG
+and no script or style fetched from the internet, so it opens on a ward PC with
+no network. An ``index.html`` lists every team and whether its handout worked.
+
+Speed comes from doing everything in one Python process: a small pool of
+kernels (one per job) is started once and each kernel renders team after team
+(``%reset -f`` between teams, so no team's variables reach the next one's page).
+Kernels talk over IPC sockets where the system allows it, which avoids the port
+races seen when many kernels start at once; a kernel that fails to start is
+retried, and a kernel that dies is restarted and its team tried once more.
+
+The teams file::
+
+    notebook: handout.ipynb          # optional, relative to this file
+    defaults:                        # optional, used by every team
+      chart: p
+      improvement: decrease
+    teams:
+      - name: Riverside Outpatients
+        data: teams/riverside.csv    # relative to this file
+        outcome: dna
+        n: appointments              # denominator column (omit for row-level data)
+        characteristic: imd_decile
+        reference: "10"
+        date: month
+        aim: Reduce missed appointments for ...
+        pdsa_log: teams/riverside_pdsa.csv
+        identifiers: [nhs_number]    # columns that must never appear in the handout
+
+Example
+-------
+>>> parse_teams_text("teams: [{name: Ward A, data: a.csv, outcome: dna}]", base=".")[0].parameters["team_name"]
+'Ward A'
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import copy
+import html
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from .files import atomic_write_text
+from .validation import EquityKitError
+
+__all__ = [
+    "TEAM_KEYS",
+    "Team",
+    "TeamOutcome",
+    "HandoutReport",
+    "parse_teams",
+    "parse_teams_text",
+    "export_html",
+    "offline_problems",
+    "render_handouts",
+]
+
+#: YAML key -> notebook parameter. Paths (data, pdsa_log) are made absolute.
+TEAM_KEYS: dict[str, str] = {
+    "name": "team_name",
+    "data": "data_file",
+    "outcome": "outcome",
+    "n": "denominator",
+    "characteristic": "characteristic",
+    "reference": "reference_group",
+    "date": "date_column",
+    "chart": "chart_type",
+    "improvement": "improvement",
+    "aim": "aim",
+    "pdsa_log": "pdsa_log_file",
+}
+_PATH_KEYS = ("data", "pdsa_log")
+_ENGINE_KEYS = ("identifiers",)
+_REQUIRED = ("name", "data")
+# Column names that look like they identify a person: checked against the rendered page.
+_IDENTIFIER_PATTERN = re.compile(
+    r"(nhs|patient|person|mrn|hospital_number|identifier|^id$|_id$|postcode|^name$|surname|forename"
+    r"|first_name|last_name|full_name|date_of_birth|^dob$|address|phone|email)",
+    re.I,
+)
+_MAX_ATTEMPTS = 3
+
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block data_svg scoped -%}
+<div class="jp-RenderedSVG jp-OutputArea-output {{ extra_class }}" data-mime-type="image/svg+xml">
+{{ output.data['image/svg+xml'] }}
+</div>
+{%- endblock data_svg -%}
+{%- block extra_css -%}
+<style type="text/css">
+  body.jp-Notebook { max-width: 980px; margin: 0 auto; padding: 1em 1.5em; }
+  .jp-OutputArea-output img, .jp-OutputArea-output svg { max-width: 100%; height: auto; }
+  @media print { body.jp-Notebook { max-width: none; } }
+</style>
+{%- endblock extra_css -%}
+"""
+
+# A <script src=...>, <link href=...>, <img src=...> or CSS url() pointing at the network.
+_REMOTE = re.compile(
+    r"""<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//"""
+    r"""|@import\s+(?:url\()?["']?\s*(?:https?:)?//"""
+    r"""|url\(\s*["']?\s*(?:https?:)?//""",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Team:
+    """One team of the YAML file: its name, output file name, parameters and privacy columns."""
+
+    name: str
+    slug: str
+    parameters: dict[str, Any]
+    identifiers: tuple[str, ...] = ()
+
+
+@dataclass
+class TeamOutcome:
+    """How one team's handout went."""
+
+    team: str
+    path: Path | None
+    ok: bool
+    reason: str = ""
+    seconds: float = 0.0
+    attempts: int = 1
+
+
+@dataclass
+class HandoutReport:
+    """What ``render_handouts`` did: one ``TeamOutcome`` per team, plus the index page."""
+
+    outcomes: list[TeamOutcome] = field(default_factory=list)
+    index: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every team's handout was written."""
+        return all(o.ok for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[TeamOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    def text(self) -> str:
+        """A plain-text report: one line per team, then the totals."""
+        lines = []
+        for o in self.outcomes:
+            if o.ok:
+                lines.append(f"  done    {o.team}: {o.path} ({o.seconds:.1f} s)")
+            else:
+                lines.append(f"  FAILED  {o.team}: {o.reason}")
+        done = len(self.outcomes) - len(self.failed)
+        lines.append(
+            f"{done} of {len(self.outcomes)} handouts written in {self.seconds:.1f} s; index: {self.index}"
+        )
+        if self.failed:
+            lines.append(f"{len(self.failed)} failed: fix what each line says, then run the command again.")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# The teams file
+# ---------------------------------------------------------------------------
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "team"
+
+
+def parse_teams_text(text: str, base: str | os.PathLike[str]) -> list[Team]:
+    """Read teams from YAML text; relative paths are taken from the folder ``base``.
+
+    Raises EquityKitError for a file that is not a list of teams, a team with no
+    name or data, a key the kit does not know (a typo), or two teams with one name.
+    """
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise EquityKitError(f"the teams file is not valid YAML: {exc}") from None
+    if isinstance(doc, list):
+        doc = {"teams": doc}
+    if not isinstance(doc, dict) or not isinstance(doc.get("teams"), list) or not doc["teams"]:
+        raise EquityKitError(
+            "the teams file should have a list called 'teams:', one entry per team, "
+            "each with at least 'name:' and 'data:'."
+        )
+    defaults = doc.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise EquityKitError("'defaults:' in the teams file should be a set of key: value lines.")
+    base_dir = Path(base).resolve()
+    allowed = [*TEAM_KEYS, *_ENGINE_KEYS]
+    teams: list[Team] = []
+    seen: dict[str, str] = {}
+    for position, entry in enumerate(doc["teams"], start=1):
+        if not isinstance(entry, dict):
+            raise EquityKitError(f"team {position} in the teams file should be a set of key: value lines.")
+        merged = {**defaults, **entry}
+        label = merged.get("name") or f"team {position}"
+        unknown = [k for k in merged if k not in allowed]
+        if unknown:
+            raise EquityKitError(
+                f"{label}: the key {unknown[0]!r} is not one the kit knows (typo?). "
+                f"Use: {', '.join(allowed)}."
+            )
+        missing = [k for k in _REQUIRED if not merged.get(k)]
+        if missing:
+            raise EquityKitError(f"{label}: add '{missing[0]}:' to this team in the teams file.")
+        params: dict[str, Any] = {}
+        for key, param in TEAM_KEYS.items():
+            value = merged.get(key)
+            if value is not None and not isinstance(value, (str, int, float, bool)):
+                raise EquityKitError(f"{label}: '{key}:' should be a single value, not {value!r}.")
+            if key in _PATH_KEYS and value:
+                path = Path(str(value)).expanduser()
+                value = str(path if path.is_absolute() else (base_dir / path).resolve())
+            if value is None:
+                value = ""
+            params[param] = value if key not in ("name", "reference") else str(value)
+        slug = _slug(params["team_name"])
+        if slug in seen:
+            raise EquityKitError(
+                f"two teams would share the handout file '{slug}.html': "
+                f"{seen[slug]!r} and {params['team_name']!r}. Give each team its own name."
+            )
+        seen[slug] = params["team_name"]
+        ids = merged.get("identifiers") or ()
+        ids = (ids,) if isinstance(ids, str) else tuple(str(i) for i in ids)
+        teams.append(Team(params["team_name"], slug, params, ids))
+    return teams
+
+
+def parse_teams(teams_yaml: str | os.PathLike[str]) -> tuple[list[Team], Path | None]:
+    """Read a teams YAML file; return its teams and the notebook it names (if any)."""
+    path = Path(teams_yaml)
+    if not path.is_file():
+        raise EquityKitError(f"cannot find the teams file '{path}': check the name and the folder.")
+    text = path.read_text(encoding="utf-8")
+    teams = parse_teams_text(text, path.parent)
+    doc = yaml.safe_load(text)
+    notebook = doc.get("notebook") if isinstance(doc, dict) else None
+    return teams, ((path.parent / notebook).resolve() if notebook else None)
+
+
+# ---------------------------------------------------------------------------
+# Export and checks on the rendered page
+# ---------------------------------------------------------------------------
+
+
+_EXPORTERS = threading.local()
+
+
+def export_html(nb: nbformat.NotebookNode, title: str) -> str:
+    """Export an executed notebook as one offline HTML page with no code cells.
+
+    Uses nbconvert's lab template minus require.js, MathJax, mermaid and the
+    widget manager, which it would fetch from a CDN. SVG charts are written
+    inline as ``<svg>`` (not a base64 image), so their text can be read by a
+    screen reader and found with the browser's search.
+    """
+    exporter = getattr(_EXPORTERS, "html", None)
+    if exporter is None:  # one per thread: building it compiles the template (0.3 s), using it is fast
+        from jinja2 import DictLoader
+        from nbconvert import HTMLExporter
+
+        exporter = _EXPORTERS.html = HTMLExporter(
+            template_name="lab",
+            extra_loaders=[DictLoader({"equitykit_handout.html.j2": _TEMPLATE})],
+            template_file="equitykit_handout.html.j2",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+        )
+    nb = copy.deepcopy(nb)
+    nb.metadata["title"] = title
+    nb.metadata.pop("widgets", None)
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def offline_problems(page: str) -> list[str]:
+    """Anything in ``page`` that would be fetched from the network (empty when offline-safe).
+
+    Example
+    -------
+    >>> offline_problems('<script src="https://cdn.example/x.js"></script>')
+    ['<script src="https://']
+    >>> offline_problems('<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+    []
+    """
+    return [m.group(0) for m in _REMOTE.finditer(page)]
+
+
+def _identifier_values(team: Team) -> tuple[str, set[str]]:
+    """Values of the team's identifier columns (named, or guessed from the column names)."""
+    data = Path(str(team.parameters.get("data_file", "")))
+    if not data.is_file() or data.suffix.lower() not in (".csv", ".txt", ".xlsx", ".xls"):
+        return "", set()
+    import pandas as pd
+
+    try:
+        if data.suffix.lower() in (".xlsx", ".xls"):
+            header = list(pd.read_excel(data, nrows=0).columns)
+        else:
+            header = list(pd.read_csv(data, nrows=0).columns)
+        # The columns the handout is meant to show (groups, dates, counts) are never identifiers.
+        shown = {str(team.parameters.get(k, "")) for k in ("outcome", "denominator", "characteristic", "date_column")}
+        columns = [
+            c for c in header
+            if c in team.identifiers or (_IDENTIFIER_PATTERN.search(str(c)) and str(c) not in shown)
+        ]
+        if not columns:
+            return "", set()
+        if data.suffix.lower() in (".xlsx", ".xls"):
+            frame = pd.read_excel(data, usecols=columns, dtype=str)
+        else:
+            frame = pd.read_csv(data, usecols=columns, dtype=str)
+    except Exception:  # an unreadable file is the notebook's error to report, not ours
+        return "", set()
+    values = set()
+    for col in columns:
+        values.update(v.strip() for v in frame[col].dropna() if len(v.strip()) >= 4)
+    return ", ".join(map(str, columns)), values
+
+
+def _leaks(page: str, values: set[str]) -> list[str]:
+    """Identifier values found in the page, also inside base64 images (data: URIs)."""
+    if not values:
+        return []
+    decoded = []
+    for chunk in re.findall(r"data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)", page):
+        with contextlib.suppress(Exception):
+            decoded.append(base64.b64decode(chunk).decode("utf-8", "ignore"))
+    page = page + "\n".join(decoded)
+    tokens = set(re.findall(r"[A-Za-z0-9]+", page))
+    digits_only = set(re.findall(r"\d+", re.sub(r"(?<=\d)[ -](?=\d)", "", page)))
+    found = []
+    for value in values:
+        if value.isalnum():
+            hit = value in tokens
+        else:
+            hit = value in page
+        if not hit and re.fullmatch(r"[\d -]+", value):
+            hit = re.sub(r"\D", "", value) in digits_only
+        if hit:
+            found.append(value)
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------
+
+
+class _Worker:
+    """One kernel, started once and reused for team after team."""
+
+    def __init__(self, kernel_name: str, cwd: str, env: dict[str, str]) -> None:
+        self.kernel_name = kernel_name
+        self.cwd = cwd
+        self.env = env
+        self.km: Any = None
+        self.kc: Any = None
+
+    async def start(self) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        last: Exception | None = None
+        for attempt in range(_MAX_ATTEMPTS):
+            if os.name == "posix":
+                # IPC sockets at a unique absolute path: no ports to race for, and the kernel
+                # (started in another folder) and this process agree on where the sockets are.
+                sockets = Path(tempfile.mkdtemp(prefix="equitykit-kernel-")) / "k"
+                km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(sockets))
+            else:  # pragma: no cover - Windows has no IPC transport
+                km = AsyncKernelManager(kernel_name=self.kernel_name)
+            try:
+                await km.start_kernel(cwd=self.cwd, env=self.env)
+                kc = km.client()
+                kc.start_channels()
+                await kc.wait_for_ready(timeout=60)
+            except Exception as exc:  # port/IPC races, slow start: try again with a fresh kernel
+                last = exc
+                with contextlib.suppress(Exception):
+                    await km.shutdown_kernel(now=True)
+                if km.transport == "ipc":
+                    shutil.rmtree(Path(km.ip).parent, ignore_errors=True)
+                await asyncio.sleep(0.5 * (attempt + 1))
+                continue
+            self.km, self.kc = km, kc
+            return
+        raise RuntimeError(f"the Jupyter kernel '{self.kernel_name}' would not start: {last}")
+
+    async def stop(self) -> None:
+        if self.kc is not None:
+            with contextlib.suppress(Exception):
+                self.kc.stop_channels()
+        if self.km is not None:
+            with contextlib.suppress(Exception):
+                await self.km.shutdown_kernel(now=True)
+            if self.km.transport == "ipc":
+                shutil.rmtree(Path(self.km.ip).parent, ignore_errors=True)
+        self.km = self.kc = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def run(self, nb: nbformat.NotebookNode, timeout: int) -> nbformat.NotebookNode:
+        from nbclient import NotebookClient
+
+        if self.km is None:
+            await self.start()
+        client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, timeout=timeout, allow_errors=False)
+        client.kc = self.kc
+        return await client.async_execute(cleanup_kc=False)
+
+
+def _prepare(template: nbformat.NotebookNode, team: Team, kernel_name: str) -> nbformat.NotebookNode:
+    from papermill.parameterize import parameterize_notebook
+
+    nb = parameterize_notebook(copy.deepcopy(template), team.parameters, kernel_name=kernel_name)
+    reset = nbformat.v4.new_code_cell(
+        "get_ipython().run_line_magic('reset', '-f')", metadata={"tags": ["equitykit-reset"], "papermill": {}}
+    )
+    nb.cells.insert(0, reset)
+    return nb
+
+
+def _finish(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    nb.cells = [c for c in nb.cells if "equitykit-reset" not in c.get("metadata", {}).get("tags", [])]
+    return nb
+
+
+def _error_reason(exc: BaseException) -> str:
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+    if isinstance(exc, DeadKernelError):
+        return "the notebook's kernel stopped (it crashed or ran out of memory), twice in a row"
+
+    if isinstance(exc, CellExecutionError):
+        ename = getattr(exc, "ename", "") or "Error"
+        evalue = getattr(exc, "evalue", "") or ""
+        text = f"{ename}: {evalue}".strip()
+        return re.sub(r"\x1b\[[0-9;]*m", "", text) or str(exc).splitlines()[-1]
+    return f"{type(exc).__name__}: {exc}"
+
+
+async def _render_team(
+    worker: _Worker, template: nbformat.NotebookNode, team: Team, out_dir: Path, kernel_name: str, timeout: int
+) -> TeamOutcome:
+    from nbclient.exceptions import CellExecutionError
+
+    start = time.perf_counter()
+    data = Path(str(team.parameters.get("data_file", "")))
+    if not data.is_file():
+        return TeamOutcome(team.name, None, False, f"cannot find the data file '{data}'")
+    attempts = 0
+    while True:
+        attempts += 1
+        nb = _prepare(template, team, kernel_name)
+        try:
+            executed = _finish(await worker.run(nb, timeout))
+            break
+        except CellExecutionError as exc:  # the notebook itself failed: report, do not retry
+            return TeamOutcome(team.name, None, False, _error_reason(exc), time.perf_counter() - start, attempts)
+        except Exception as exc:  # the kernel died, timed out or would not start: fresh kernel, once more
+            with contextlib.suppress(Exception):
+                await worker.restart()
+            if attempts >= 2:
+                return TeamOutcome(team.name, None, False, _error_reason(exc), time.perf_counter() - start, attempts)
+    loop = asyncio.get_running_loop()
+    page = await loop.run_in_executor(None, export_html, executed, f"{team.name}: equity handout")
+    remote = offline_problems(page)
+    if remote:
+        return TeamOutcome(team.name, None, False, f"the page would load from the internet: {remote[0]}...",
+                           time.perf_counter() - start, attempts)
+    columns, values = await loop.run_in_executor(None, _identifier_values, team)
+    leaked = _leaks(page, values)
+    if leaked:
+        return TeamOutcome(
+            team.name,
+            None,
+            False,
+            f"privacy check: the page shows {len(leaked)} value(s) of the identifier column(s) {columns}; "
+            "it was not written. Show aggregated, suppressed tables only.",
+            time.perf_counter() - start,
+            attempts,
+        )
+    path = out_dir / f"{team.slug}.html"
+    await loop.run_in_executor(None, _write, path, page)
+    return TeamOutcome(team.name, path, True, "", time.perf_counter() - start, attempts)
+
+
+def _write(path: Path, text: str) -> Path:
+    """Write atomically, then make the page readable by others (temporary files are private)."""
+    written = atomic_write_text(path, text)
+    mask = os.umask(0)
+    os.umask(mask)
+    with contextlib.suppress(OSError):
+        os.chmod(written, 0o666 & ~mask)
+    return written
+
+
+def _index_page(outcomes: Sequence[TeamOutcome], title: str) -> str:
+    rows = []
+    for o in outcomes:
+        name = html.escape(o.team)
+        if o.ok and o.path is not None:
+            link = f'<a href="{html.escape(o.path.name)}">{name}</a>'
+            status = '<span class="ok">ready</span>'
+        else:
+            link = name
+            status = f'<span class="failed">not made</span>: {html.escape(o.reason)}'
+        rows.append(f"<tr><td>{link}</td><td>{status}</td></tr>")
+    done = sum(o.ok for o in outcomes)
+    stamp = time.strftime("%d %B %Y, %H:%M")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(title)}</title>
+<style>
+  body {{ font-family: Arial, Helvetica, sans-serif; max-width: 900px; margin: 2em auto; padding: 0 1em;
+         color: #1a1a1a; }}
+  table {{ border-collapse: collapse; width: 100%; }}
+  th, td {{ text-align: left; padding: 0.5em; border-bottom: 1px solid #ddd; vertical-align: top; }}
+  .ok {{ color: #0072B2; font-weight: bold; }}
+  .failed {{ color: #D55E00; font-weight: bold; }}
+</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>{done} of {len(outcomes)} team handouts are ready. Made {html.escape(stamp)}.</p>
+<table>
+<thead><tr><th>Team</th><th>Handout</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody>
+</table>
+</body>
+</html>
+"""
+
+
+class _Progress:
+    """A tqdm bar on stderr when available and wanted; otherwise silent."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.bar = None
+        if enabled:
+            try:
+                from tqdm.auto import tqdm
+
+                self.bar = tqdm(total=total, desc="handouts", unit="team", file=sys.stderr, leave=True)
+            except ImportError:  # pragma: no cover - papermill depends on tqdm
+                self.bar = None
+
+    def update(self, outcome: TeamOutcome) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{'done' if outcome.ok else 'FAILED'}: {outcome.team}"[:40])
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+async def _render_all(
+    teams: Sequence[Team],
+    template: nbformat.NotebookNode,
+    out_dir: Path,
+    jobs: int,
+    kernel_name: str,
+    timeout: int,
+    cwd: str,
+    progress: _Progress,
+) -> list[TeamOutcome]:
+    env = os.environ.copy()
+    # The kernels import the same equitykit as this process, even from a clone that is not installed.
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    queue: asyncio.Queue[tuple[int, Team]] = asyncio.Queue()
+    for item in enumerate(teams):
+        queue.put_nowait(item)
+    outcomes: list[TeamOutcome | None] = [None] * len(teams)
+
+    async def work() -> None:
+        worker = _Worker(kernel_name, cwd, env)
+        try:
+            while not queue.empty():
+                index, team = queue.get_nowait()
+                try:
+                    outcome = await _render_team(worker, template, team, out_dir, kernel_name, timeout)
+                except Exception as exc:  # never let one team stop the others
+                    outcome = TeamOutcome(team.name, None, False, _error_reason(exc))
+                outcomes[index] = outcome
+                progress.update(outcome)
+        finally:
+            await worker.stop()
+
+    await asyncio.gather(*(work() for _ in range(jobs)))
+    return [o for o in outcomes if o is not None]
+
+
+def render_handouts(
+    teams_yaml: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    jobs: int | None = None,
+    *,
+    notebook: str | os.PathLike[str] | None = None,
+    kernel_name: str = "python3",
+    timeout: int = 300,
+    progress: bool = True,
+    only: Iterable[str] | None = None,
+) -> HandoutReport:
+    """Render one offline HTML handout per team, plus ``index.html``.
+
+    Parameters
+    ----------
+    teams_yaml : path
+        The teams file (see the module docstring); paths in it are relative to it.
+    out_dir : path
+        Folder for ``<team>.html`` files and ``index.html`` (created if needed).
+    jobs : int, optional
+        Kernels working at once (default: the number of CPUs, at most 4).
+    notebook : path, optional
+        The handout notebook; default: ``notebook:`` in the YAML, else
+        ``handout.ipynb`` next to the YAML file.
+    kernel_name : str
+        Jupyter kernel to run the notebook with (default ``python3``).
+    timeout : int
+        Seconds allowed for each cell.
+    progress : bool
+        Show a progress bar on stderr (default True).
+    only : list of str, optional
+        Render only these teams (by name).
+
+    Returns
+    -------
+    HandoutReport
+        ``.outcomes`` (one per team: ok, path, reason, seconds), ``.index``,
+        ``.ok`` (False when any team failed) and ``.text()``. A failing team
+        never stops the others; every file is written under a temporary name
+        and then renamed.
+
+    Example
+    -------
+    >>> report = render_handouts("teams.yaml", "build/handouts")  # doctest: +SKIP
+    >>> report.ok  # doctest: +SKIP
+    True
+    """
+    started = time.perf_counter()
+    teams, named = parse_teams(teams_yaml)
+    if only is not None:
+        wanted = set(only)
+        teams = [t for t in teams if t.name in wanted]
+        if not teams:
+            raise EquityKitError(f"none of the teams {sorted(wanted)} is in the teams file.")
+    nb_path = Path(notebook) if notebook else (named or Path(teams_yaml).parent / "handout.ipynb")
+    if not nb_path.is_file():
+        raise EquityKitError(
+            f"cannot find the handout notebook '{nb_path}'. Name it with --notebook, "
+            "or 'notebook:' in the teams file."
+        )
+    from papermill.iorw import load_notebook_node
+
+    template = load_notebook_node(str(nb_path))  # adds the metadata papermill's parameterizer expects
+    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in template.cells):
+        raise EquityKitError(
+            f"the notebook '{nb_path}' has no cell tagged 'parameters': tag the cell that holds "
+            "team_name, data_file, ... so each team's values can replace them."
+        )
+    if jobs is None:
+        jobs = min(4, os.cpu_count() or 1)
+    if jobs < 1:
+        raise EquityKitError(f"jobs={jobs} should be 1 or more.")
+    jobs = min(jobs, len(teams))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    bar = _Progress(len(teams), progress)
+    try:
+        outcomes = _run(_render_all(teams, template, out, jobs, kernel_name, timeout,
+                                    str(nb_path.resolve().parent), bar))
+    finally:
+        bar.close()
+    index = _write(out / "index.html", _index_page(outcomes, "Team equity handouts"))
+    return HandoutReport(outcomes, index, time.perf_counter() - started)
+
+
+def _run(coro: Any) -> Any:
+    """Run a coroutine to the end, also from inside Jupyter (where a loop is already running)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
