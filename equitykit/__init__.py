@@ -57,3 +57,8 @@ __all__ += ["likert", "LikertResult"]
 from .handouts import HandoutReport, render_handouts
 
 __all__ += ["render_handouts", "HandoutReport"]
+
+# --- equity lens (step 4: did the change narrow the gap?) ---
+from .lens import LensResult, equity_lens
+
+__all__ += ["equity_lens", "LensResult"]

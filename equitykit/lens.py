@@ -1,0 +1,372 @@
+"""The equity lens (step 4): did a change narrow, maintain or widen the gap?
+
+Every QI project has one of three effects on the gap between the group with
+the best outcome and the group with the worst: it narrows it, maintains it or
+widens it. :func:`equity_lens` charts each group over time and the gap between
+the two groups of interest, and gives a verdict only when the evidence holds.
+
+Example
+-------
+>>> import equitykit as ek
+>>> cs = ek.load_dataset("cervical_screening")
+>>> lens = ek.equity_lens(cs, x="month", outcome="screened", n="eligible",
+...                       by="age_group", change="phase", improvement="increase")
+>>> lens.verdict
+'narrowed'
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .intervals import newcombe
+from .results import Result, Summary
+from .theme import PALETTE
+from .validation import (
+    EquityKitError,
+    as_binary,
+    as_dates,
+    as_frame,
+    as_numeric,
+    check_choice,
+    check_not_above,
+    require_columns,
+)
+
+__all__ = ["equity_lens", "LensResult", "VERDICTS"]
+
+VERDICTS = ("narrowed", "maintained", "widened")
+
+
+def _x_axis(frame: pd.DataFrame, x: str) -> pd.Series:
+    raw = frame[x]
+    if pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_datetime64_any_dtype(raw):
+        return raw
+    return as_dates(frame, x)
+
+
+def _periods(frame: pd.DataFrame, xs: pd.Series, change: Any) -> pd.Series:
+    """Label each row before / during / after the change.
+
+    ``change`` is the first x of the new period, or a phase column: its first
+    phase is the baseline, its last phase is "after" and any phases between
+    (testing, roll-out) are "during", shown but not pooled into either side.
+    """
+    if change is None:
+        raise EquityKitError(
+            "equity_lens needs change=: the date the change began (e.g. change='2023-01-01') "
+            "or the name of a column of phases (the first phase is the baseline)."
+        )
+    if isinstance(change, str) and change in frame.columns:
+        labels = frame[change]
+        if labels.isna().any():
+            raise EquityKitError(f"column '{change}' has empty phases: give every row its phase.")
+        order = labels.loc[xs.sort_values(kind="stable").index].drop_duplicates().tolist()
+        out = pd.Series("during", index=frame.index)
+        out[labels == order[0]] = "before"
+        if len(order) > 1:
+            out[labels == order[-1]] = "after"
+        return out
+    if pd.api.types.is_datetime64_any_dtype(xs):
+        try:
+            when = pd.Timestamp(change)
+        except (TypeError, ValueError):
+            raise EquityKitError(
+                f"change={change!r} is neither a column of the data nor a date: "
+                "give the date the change began, e.g. '2023-01-01'."
+            ) from None
+    else:
+        when = change
+    return pd.Series(np.where(xs >= when, "after", "before"), index=frame.index)
+
+
+def equity_lens(
+    data: pd.DataFrame,
+    x: str,
+    outcome: str,
+    by: str,
+    n: str | None = None,
+    change: Any = None,
+    improvement: str = "increase",
+    groups: tuple[Any, Any] | list[Any] | None = None,
+    confidence: float = 0.95,
+) -> "LensResult":
+    """Chart each group over time and judge whether a change narrowed the gap.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Row-level (``outcome`` is yes/no per row) or aggregated (``outcome`` is a
+        count and ``n`` its denominator) data, one or more rows per x and group.
+    x : str
+        The time column (dates or period numbers).
+    outcome : str
+        The yes/no outcome or the count of people with it.
+    by : str
+        The characteristic whose groups are compared (e.g. ``age_group``).
+    n : str, optional
+        The denominator column for aggregated data.
+    change : str or date
+        When the change began: a date (the first x of the new period) or the
+        name of a phase column whose first phase is the baseline.
+    improvement : str
+        ``increase`` if a higher rate is better (screening), ``decrease`` if
+        lower is better (missed appointments).
+    groups : pair, optional
+        The two groups of interest. By default, the groups with the best and
+        the worst rate before the change.
+    confidence : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    LensResult
+        ``.verdict`` (``narrowed``, ``maintained`` or ``widened``), ``.evidence``
+        (sentences), ``.table`` (one row per x and group: ``x``, ``group``,
+        ``period``, ``numerator``, ``denominator``, ``rate``), ``.gaps`` (one
+        row per x: ``x``, ``period``, ``gap`` in percentage points, with the
+        SPC columns of its I chart), ``.summary()`` (before, after and change,
+        with intervals) and ``.chart()``.
+
+    Notes
+    -----
+    The gap is the shortfall of the disadvantaged group in percentage points
+    (positive while it is behind). Its interval before and after the change is
+    Newcombe's (method 10); the change in the gap has a MOVER interval (Zou and
+    Donner 2008) built from those two. The gap series is also put on an I chart
+    with limits frozen on the baseline period (qicharts2 rules). The verdict is
+    ``narrowed`` (or ``widened``) only if the gap's intervals before and after
+    do not overlap, or both the chart (a point beyond the frozen limits or a
+    runs signal, after the change, on that side) and the interval for the
+    change (excluding 0) say so; otherwise ``maintained``. On simulated
+    series with no real change this claims a change about 2% of the time.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"month": list(range(1, 13)) * 2,
+    ...                   "group": ["A"] * 12 + ["B"] * 12,
+    ...                   "yes": [60] * 12 + [50] * 6 + [59] * 6, "n": [100] * 24})
+    >>> equity_lens(d, x="month", outcome="yes", by="group", n="n", change=7).verdict
+    'narrowed'
+    """
+    from .spc import spc  # spc imports nothing from here; the late import keeps module load light
+
+    improvement = check_choice(improvement, "improvement", ("increase", "decrease"))
+    frame = as_frame(data)
+    require_columns(frame, [x, outcome, by, n, change if isinstance(change, str) and change in frame.columns else None])
+    xs = _x_axis(frame, x)
+    period = _periods(frame, xs, change)
+    if n is None:
+        numerator = as_binary(frame, outcome)
+        denominator = pd.Series(np.where(numerator.notna(), 1.0, np.nan), index=frame.index)
+    else:
+        numerator = as_numeric(frame, outcome, nonnegative=True)
+        denominator = as_numeric(frame, n, nonnegative=True)
+        check_not_above(frame, outcome, n, numerator, denominator)
+    labels = frame[by].astype("object").where(frame[by].notna(), "Not recorded").astype(str)
+    work = pd.DataFrame(
+        {"x": xs, "group": labels, "period": period, "numerator": numerator, "denominator": denominator}
+    )
+    for side in ("before", "after"):
+        if not (work["period"] == side).any():
+            raise EquityKitError(
+                f"change={change!r} leaves no points {side} the change: the lens compares a baseline "
+                "with what came after. Check the date or the phase column."
+            )
+    per_x = (
+        work.groupby(["group", "x"], sort=True, observed=True)
+        .agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"), period=("period", "first"))
+        .reset_index()
+    )
+    per_x["rate"] = per_x["numerator"] / per_x["denominator"].where(per_x["denominator"] > 0)
+    pooled = per_x.groupby(["group", "period"], observed=True)[["numerator", "denominator"]].sum()
+
+    names = sorted(per_x["group"].unique())
+    if groups is None:
+        if len(names) < 2:
+            raise EquityKitError(f"column '{by}' has only one group ({names[0]!r}): the lens compares two groups.")
+        base = pooled.xs("before", level="period")
+        base_rate = base["numerator"] / base["denominator"]
+        best = base_rate.idxmax() if improvement == "increase" else base_rate.idxmin()
+        worst = base_rate.idxmin() if improvement == "increase" else base_rate.idxmax()
+        reference, focus = best, worst
+    else:
+        if len(groups) != 2:
+            raise EquityKitError("groups= takes exactly two groups: the reference group and the group of interest.")
+        unknown = [str(g) for g in groups if str(g) not in names]
+        if unknown:
+            raise EquityKitError(
+                f"group {unknown[0]!r} is not in column '{by}'. The groups are: {', '.join(map(repr, names))}."
+            )
+        reference, focus = (str(g) for g in groups)
+    if reference == focus:
+        raise EquityKitError("the two groups of interest are the same group: name two different groups.")
+
+    # sign turns "reference minus focus" into "how far the focus group is behind".
+    sign = 1.0 if improvement == "increase" else -1.0
+    rates = per_x.pivot(index="x", columns="group", values="rate")
+    periods = per_x.groupby("x")["period"].first()
+    gaps = pd.DataFrame(
+        {"x": rates.index, "gap": 100 * sign * (rates[reference] - rates[focus]).to_numpy(),
+         "period": periods.reindex(rates.index).to_numpy()}
+    ).dropna(subset=["gap"]).reset_index(drop=True)
+
+    def pooled_gap(side: str) -> tuple[float, float, float]:
+        r, f = pooled.loc[(reference, side)], pooled.loc[(focus, side)]
+        est, lo, hi = newcombe(r["numerator"], r["denominator"], f["numerator"], f["denominator"], confidence)
+        lo, hi = (lo, hi) if sign > 0 else (-hi, -lo)
+        return 100 * sign * float(est), 100 * float(lo), 100 * float(hi)
+
+    before, later = pooled_gap("before"), pooled_gap("after")
+    change_est = later[0] - before[0]
+    change_lo = change_est - np.hypot(later[0] - later[1], before[2] - before[0])
+    change_hi = change_est + np.hypot(later[2] - later[0], before[0] - before[1])
+
+    n_before = int((gaps["period"] == "before").sum())
+    spc_evidence = None
+    chart_notes: list[str] = []
+    if n_before >= 2 and (gaps["period"] != "before").any():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gap_chart = spc(gaps, x="x", y="gap", chart="i", freeze=n_before, improvement="decrease")
+        chart_notes = [str(w.message) for w in caught]
+        gt = gap_chart.table
+        after_rows = gt[gaps["period"].to_numpy() != "before"]
+        cl = float(gt["cl"].iloc[0])
+        below = bool((after_rows["sigma_signal"] & (after_rows["value"] < cl)).any())
+        above = bool((after_rows["sigma_signal"] & (after_rows["value"] > cl)).any())
+        runs = bool(gt["run_signal"].any())
+        median_after = float(after_rows["value"].median())
+        spc_evidence = {
+            "narrow": below or (runs and median_after < cl),
+            "widen": above or (runs and median_after > cl),
+            "below": below, "above": above, "runs": runs, "cl": cl,
+        }
+        gaps = gaps.join(gt[["cl", "lcl", "ucl", "sigma_signal", "run_signal"]].reset_index(drop=True))
+    else:
+        gap_chart = None
+
+    # A verdict needs two kinds of evidence to agree (an SPC signal and a change interval
+    # that excludes 0), or intervals before and after that do not overlap. Either alone at
+    # 5% would claim a change in about one series in six that has none.
+    apart_narrow, apart_widen = later[2] < before[1], later[1] > before[2]
+    ci_narrow, ci_widen = change_hi < 0, change_lo > 0
+    narrow = apart_narrow or (ci_narrow and bool(spc_evidence and spc_evidence["narrow"]))
+    widen = apart_widen or (ci_widen and bool(spc_evidence and spc_evidence["widen"]))
+    verdict = "narrowed" if narrow and not widen else "widened" if widen and not narrow else "maintained"
+
+    pct = int(round(confidence * 100))
+    evidence = [
+        f"Before the change the gap between {focus} and {reference} was {before[0]:.1f} percentage points "
+        f"({pct}% CI {before[1]:.1f} to {before[2]:.1f}); after it, {later[0]:.1f} ({later[1]:.1f} to {later[2]:.1f}).",
+        f"The change in the gap is {change_est:+.1f} points ({pct}% CI {change_lo:+.1f} to {change_hi:+.1f}): "
+        + ("the gap's intervals before and after do not overlap." if apart_narrow or apart_widen
+           else "the interval excludes zero." if ci_narrow or ci_widen
+           else "the interval includes zero: no clear change."),
+    ]
+    if spc_evidence is None:
+        evidence.append("Too few baseline points to put the gap on an SPC chart.")
+    elif spc_evidence["narrow"] or spc_evidence["widen"]:
+        kinds = []
+        if spc_evidence["below"] or spc_evidence["above"]:
+            kinds.append("points beyond the baseline limits")
+        if spc_evidence["runs"]:
+            kinds.append("a run or too few crossings (a shift)")
+        side = "below" if spc_evidence["narrow"] else "above"
+        evidence.append(
+            f"On an I chart of the gap with limits frozen on the {n_before} baseline points, the later points show "
+            f"{' and '.join(kinds)} {side} the baseline mean of {spc_evidence['cl']:.1f}: special cause, unlikely to be chance."
+        )
+    else:
+        evidence.append(
+            f"On an I chart of the gap with limits frozen on the {n_before} baseline points, the later points show "
+            "only common cause variation."
+        )
+    both_before = pooled.xs("before", level="period")
+    both_after = pooled.xs("after", level="period")
+    moves = {}
+    for g in (focus, reference):
+        r0 = both_before.loc[g, "numerator"] / both_before.loc[g, "denominator"]
+        r1 = both_after.loc[g, "numerator"] / both_after.loc[g, "denominator"]
+        moves[g] = (100 * r0, 100 * r1)
+    better = [g for g, (r0, r1) in moves.items() if (r1 > r0) == (improvement == "increase") and r1 != r0]
+    evidence.append(
+        "; ".join(f"{g}: {r0:.1f}% before, {r1:.1f}% after" for g, (r0, r1) in moves.items())
+        + (" (both groups improved)." if len(better) == 2 else ".")
+    )
+    table = per_x[["x", "group", "period", "numerator", "denominator", "rate"]]
+    return LensResult(
+        table=table, gaps=gaps, verdict=verdict, evidence=evidence, focus=focus, reference=reference,
+        before=before, after=later, change=(change_est, change_lo, change_hi), moves=moves,
+        gap_chart=gap_chart, notes=chart_notes, confidence=confidence, by=by,
+    )
+
+
+class LensResult(Result):
+    """What :func:`equity_lens` found: the verdict, its evidence, the tables and the charts."""
+
+    def __init__(self, *, table: pd.DataFrame, gaps: pd.DataFrame, verdict: str, evidence: list[str],
+                 focus: str, reference: str, before: tuple, after: tuple, change: tuple,
+                 moves: dict, gap_chart: Any, notes: list[str], confidence: float, by: str) -> None:
+        self.table = table
+        self.gaps = gaps
+        self.verdict = verdict
+        self.evidence = evidence
+        self.focus, self.reference = focus, reference
+        self._before, self._after, self._change = before, after, change
+        self._moves = moves
+        self._gap_chart = gap_chart
+        self.notes = notes
+        self.confidence = confidence
+        self.by = by
+
+    def summary(self) -> Summary:
+        """One row each for before, after and the change: rates, gap and its interval."""
+        rows = []
+        for label, gap, idx in (("before", self._before, 0), ("after", self._after, 1)):
+            rows.append({
+                "period": label,
+                f"rate_{self.focus}": self._moves[self.focus][idx],
+                f"rate_{self.reference}": self._moves[self.reference][idx],
+                "gap": gap[0], "gap_lower": gap[1], "gap_upper": gap[2],
+            })
+        rows.append({"period": "change", "gap": self._change[0], "gap_lower": self._change[1],
+                     "gap_upper": self._change[2]})
+        out = pd.DataFrame(rows)
+        out["verdict"] = self.verdict
+        headline = {
+            "narrowed": f"The gap between {self.focus} and {self.reference} NARROWED.",
+            "widened": f"The gap between {self.focus} and {self.reference} WIDENED.",
+            "maintained": f"No evidence that the gap between {self.focus} and {self.reference} changed: "
+                          "it was MAINTAINED.",
+        }[self.verdict]
+        return Summary(out, reading="\n".join([headline, *self.evidence, "Is my work helping to achieve equity?"]))
+
+    def chart(self, title: str | None = None) -> alt.VConcatChart:
+        """Each group over time (top) and the gap on an I chart (bottom), the change marked."""
+        t = self.table.assign(percent=100 * self.table["rate"])
+        first_after = t.loc[t["period"] != "before", "x"].min()
+        base = alt.Chart(t).encode(
+            x=alt.X("x", title=None),
+            y=alt.Y("percent:Q", title="%", scale=alt.Scale(zero=False)),
+            color=alt.Color("group:N", title=self.by),
+        )
+        groups = (base.mark_line() + base.mark_point()).properties(
+            title=title or f"{self.by}: each group over time", width=640, height=240)
+        rule = alt.Chart(pd.DataFrame({"x": [first_after]})).mark_rule(
+            strokeDash=[6, 4], color=PALETTE["annotation"]).encode(x="x")
+        top = groups + rule
+        if self._gap_chart is not None:
+            bottom = self._gap_chart.chart(title=f"Gap ({self.focus} behind {self.reference}), percentage points")
+        else:
+            bottom = alt.Chart(self.gaps).mark_line(point=True, color=PALETTE["data"]).encode(
+                x=alt.X("x", title=None), y=alt.Y("gap:Q", title="gap (points)")
+            ).properties(width=640, height=200)
+        return alt.vconcat(top, bottom).properties(
+            title=alt.TitleParams(f"Equity lens: the gap {self.verdict}", subtitle=self.evidence[0])
+        )
