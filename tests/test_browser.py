@@ -20,10 +20,9 @@ import pytest
 
 from _lab_server import ROOT, lab_server
 
-# The notebook the test walks through. Notebook 01 (its gap explorer) is the target the
-# issue asks for; until the library it calls is merged it cannot run, so the test walks
-# 00 (its gap-effect explorer). Flip this to "01_identify_the_gap.ipynb" once 01 runs.
-TARGET_NOTEBOOK = os.environ.get("EQUITYKIT_BROWSER_NOTEBOOK", "00_start_here.ipynb")
+# The notebook the test walks through: 01's gap explorer (pick a characteristic, then the
+# chart and its reading must change). EQUITYKIT_BROWSER_NOTEBOOK walks another one.
+TARGET_NOTEBOOK = os.environ.get("EQUITYKIT_BROWSER_NOTEBOOK", "01_identify_the_gap.ipynb")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
