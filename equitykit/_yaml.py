@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from .files import atomic_write_text
@@ -92,6 +93,10 @@ def dump_yaml(path: str | os.PathLike[str], data: Any, header: str = "") -> Path
 
 def as_text(value: Any, name: str, *, required: bool = False) -> str:
     """Return ``value`` as stripped text ('' for None); dates become ISO text."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if value is None or (isinstance(value, float) and value != value):
         text = ""
     elif isinstance(value, (_dt.date, _dt.datetime)):

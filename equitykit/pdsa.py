@@ -64,11 +64,16 @@ def _date(value: Any, cycle: str, name: str, required: bool) -> pd.Timestamp | N
     return pd.Timestamp(stamp).normalize()
 
 
+_STOP_WORDS = {"a", "an", "the", "of", "and", "to", "for", "in", "on", "at", "as", "with", "by", "or", ""}
+
+
 def _short(text: str, limit: int = 32) -> str:
     if len(text) <= limit:
         return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:-") + "…"
+    words = text[:limit + 1].split(" ")[:-1] or [text[:limit]]
+    while len(words) > 1 and words[-1].lower().strip(",;:-") in _STOP_WORDS:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-") + "…"
 
 
 @dataclass
