@@ -167,11 +167,13 @@ def safety_cross(
                            "n": counts[in_month].to_numpy()})
     cells = cross_layout(days_in_month)
     status, dot, totals, detail = [], [], [], []
+    per_day: dict[int, dict[str, float]] = {}
+    for (day, cat), total in events.groupby(["day", "category"], sort=True)["n"].sum().items():
+        per_day.setdefault(int(day), {})[str(cat)] = float(total)
     for day in cells["day"]:
-        today = events[events["day"] == day]
-        by_type = today.groupby("category", sort=True)["n"].sum()
-        others = [t for t in by_type.index if t not in dot_types]
-        has_dot = any(t in dot_types for t in by_type.index)
+        by_type = per_day.get(int(day), {})
+        others = [t for t in by_type if t not in dot_types]
+        has_dot = any(t in dot_types for t in by_type)
         if day > last_day:
             status.append("Not yet recorded")
         elif others:
@@ -181,7 +183,7 @@ def safety_cross(
         else:
             status.append(NO_INCIDENT)
         dot.append(has_dot)
-        totals.append(int(by_type.sum()))
+        totals.append(int(sum(by_type.values())))
         detail.append(", ".join(f"{t}: {int(v)}" for t, v in by_type.items()) or "none")
     cells = cells.assign(status=status, dot=dot, incidents=totals, detail=detail,
                          date=[f"{d} {period.strftime('%B %Y')}" for d in cells["day"]])
