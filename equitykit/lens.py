@@ -233,7 +233,9 @@ def equity_lens(
     if n_before >= 2 and (gaps["period"] != "before").any():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            gap_chart = spc(gaps, x="x", y="gap", chart="i", freeze=n_before, improvement="decrease")
+            axis = x if x != "gap" else "x"
+            gap_chart = spc(gaps.rename(columns={"x": axis}), x=axis, y="gap", chart="i", freeze=n_before,
+                            improvement="decrease")
         chart_notes = [str(w.message) for w in caught]
         gt = gap_chart.table
         after_rows = gt[gaps["period"].to_numpy() != "before"]
@@ -349,7 +351,8 @@ class LensResult(Result):
 
     def chart(self, title: str | None = None) -> alt.VConcatChart:
         """Each group over time (top) and the gap on an I chart (bottom), the change marked."""
-        t = self.table.assign(percent=100 * self.table["rate"])
+        # Rates only: the monthly counts behind them stay out of the chart spec.
+        t = self.table.assign(percent=100 * self.table["rate"])[["x", "group", "period", "percent"]]
         first_after = t.loc[t["period"] != "before", "x"].min()
         base = alt.Chart(t).encode(
             x=alt.X("x", title=None),
@@ -367,6 +370,6 @@ class LensResult(Result):
             bottom = alt.Chart(self.gaps).mark_line(point=True, color=PALETTE["data"]).encode(
                 x=alt.X("x", title=None), y=alt.Y("gap:Q", title="gap (points)")
             ).properties(width=640, height=200)
-        return alt.vconcat(top, bottom).properties(
+        return alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
             title=alt.TitleParams(f"Equity lens: the gap {self.verdict}", subtitle=self.evidence[0])
         )

@@ -113,6 +113,9 @@ def test_chart_carries_only_aggregated_rows() -> None:
     sizes = [len(v) for v in spec.get("datasets", {}).values()]
     assert sizes and max(sizes) <= cs["month"].nunique() * 2
     assert "narrowed" in str(spec)
+    # Rates only: no counts behind them travel in the spec.
+    for rows in spec["datasets"].values():
+        assert not any({"numerator", "denominator", "screened", "eligible"} & set(r) for r in rows)
 
 
 def test_caller_data_unchanged() -> None:
