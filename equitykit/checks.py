@@ -368,14 +368,11 @@ def _check_aim(answer: Any) -> tuple[bool, str]:
         return False, 'Write your aim as a sentence in quotation marks, e.g. "To increase ... for ... from ...% to ...% by ...".'
     import equitykit
 
-    if not hasattr(equitykit, "check_aim"):
-        return False, "This version of the kit has no ek.check_aim to judge aims with."
-    missing = list(getattr(equitykit.check_aim(answer), "missing", []))
-    if not missing:
+    found = equitykit.check_aim(answer)
+    if found.ok:
         return True, "Yes - the aim names the inequity and the group, says how much, and by when."
-    first = missing[0]
-    reason = getattr(first, "reason", None) or str(first)
-    return False, f"Your aim still needs: {reason}"
+    first = found.missing[0]
+    return False, f"Your aim still needs its '{first}'. {found.reasons.get(first, '')}".strip()
 
 
 _MEASURE_TYPES = {
