@@ -8,6 +8,7 @@ import ast
 import importlib.util
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import nbformat
@@ -142,3 +143,58 @@ def test_learner_versions_hold_no_solutions(path):
             assert "..." in learner_cell.source and "your turn" in learner_cell.source
             assert learner_cell.source != source_cell.source
             compile(learner_cell.source, path.name, "exec")
+
+
+MINUTES = {"00": 20, "01": 50, "02": 40, "03": 40, "04": 60, "05": 30, "06": 30}
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_rel)
+def test_minutes_fit_the_agenda(path):
+    first_md = next(c for c in _read(path).cells if c.cell_type == "markdown")
+    assert f"about {MINUTES[path.stem[:2]]} minutes" in first_md.source
+
+
+def test_explorers_in_01_and_04_and_the_published_calls():
+    text = {p.stem[:2]: "\n".join(c.source for c in _read(p).cells) for p in SOURCES}
+    assert "ek.widgets.gap_explorer(" in text["01"] and ".sii()" in text["01"]
+    assert "ek.widgets.spc_explorer(" in text["04"]
+    assert ('ek.equity_lens(cs, x="month", outcome="screened", n="eligible", by="age_group",\n'
+            '                      change="phase", improvement="increase")') in text["04"]
+    assert "freeze=" in text["05"] and "ek.safety_cross(" in text["05"] and "ek.sustain_checklist()" in text["05"]
+    # 06 writes its example files to a temporary folder, never into the repository.
+    assert "tempfile.mkdtemp" in text["06"] and "ek.read_data(" in text["06"] and ".xlsx" in text["06"]
+
+
+def _load_runner():
+    spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "tools" / "run_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["run_notebooks"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+run_notebooks = _load_runner()
+
+
+def _notebook(path: Path, *sources: str, learner: bool = False) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    if learner:
+        nb.metadata["equitykit"] = {"version": "learner"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_one_kernel_runner_follows_nbval_lax_rules(tmp_path):
+    source = _notebook(tmp_path / "a.ipynb", "x = 1", "# NBVAL_RAISES_EXCEPTION\n1 / 0",
+                       "import os\nassert os.environ.get('EQUITYKIT_STRICT_CHECKS') == '1'")
+    learner = _notebook(tmp_path / "b.ipynb", "assert 'x' not in dir(), 'namespace not reset'",
+                        "import os\nassert 'EQUITYKIT_STRICT_CHECKS' not in os.environ", learner=True)
+    broken = _notebook(tmp_path / "c.ipynb", "raise ValueError('boom')", "never = 1")
+    quiet = _notebook(tmp_path / "d.ipynb", "# NBVAL_RAISES_EXCEPTION\n1 + 1")
+    outcomes = run_notebooks.run_all([source, learner, broken, quiet])
+    assert [bool(o.failures) for o in outcomes] == [False, False, True, True]
+    assert outcomes[0].strict and not outcomes[1].strict
+    assert "boom" in outcomes[2].failures[0].error and outcomes[2].cells == 1
+    assert "raised nothing" in outcomes[3].failures[0].error
+    assert "2 of 4 notebooks ran cleanly" in run_notebooks.report(outcomes, 1.0)
