@@ -279,7 +279,7 @@ def _check_by_age(answer: Any, data: pd.DataFrame | None = None, column: str = "
     rate_col = _find_column(table, "rate")
     refs = table[table["is_reference"].astype(bool)]
     if len(refs) != 1:
-        return False, "There should be exactly one reference group: set reference=."
+        return False, 'Compare every age band with one group, the one with the best outcome: reference="best".'
     if rate_col is not None:
         rates = pd.to_numeric(table[rate_col], errors="coerce")
         if not math.isclose(float(refs[rate_col].iloc[0]), float(rates.min()), rel_tol=1e-9, abs_tol=1e-12):
@@ -324,6 +324,11 @@ _REVIEW_PARTS = {
 
 @_exercise("02_review_parts", "02_understand_the_gap", "a list of the three parts of a data review, each in a few words.")
 def _check_review_parts(answer: Any) -> tuple[bool, str]:
+    if callable(getattr(answer, "parts_to_do", None)):  # an ek.DataReview with findings recorded
+        todo = answer.parts_to_do()
+        if not todo:
+            return True, "Yes - all three parts of the review have findings: each sees what the others miss."
+        return False, f"One part has no findings yet: {todo[0]}. Record what you found there."
     if isinstance(answer, str) or not isinstance(answer, (list, tuple)):
         return False, 'Make a list of three pieces of text in square brackets: ["...", "...", "..."].'
     if len(answer) != 3 or not all(isinstance(a, str) and a.strip() for a in answer):
