@@ -355,6 +355,10 @@ def _check_fishbone(answer: Any) -> tuple[bool, str]:
     causes = getattr(answer, "causes", None)
     if effect is None or causes is None:
         return False, "Make a fishbone with ek.Fishbone(effect=..., causes={...}) and give it a name."
+    texts = [effect, *(causes.keys() if isinstance(causes, Mapping) else [])]
+    texts += [c for v in (causes.values() if isinstance(causes, Mapping) else []) for c in (v or [])]
+    if any(isinstance(t, str) and t.strip() in ("...", "") for t in texts):
+        return False, "Replace each ... with your own words (keep the quotation marks), then run both cells again."
     if not isinstance(effect, str) or len(effect.split()) < 3:
         return False, "Write the effect (the gap) as a short sentence at the head of the fish, e.g. who is affected and how."
     if not isinstance(causes, Mapping) or len(causes) < 3:

@@ -298,6 +298,11 @@ def test_real_02_review_and_fishbone():
     assert ek.check("02_fishbone", solution)
     two = ek.Fishbone(effect=solution.effect, causes={"Money": ["Cost of travel"], "Access": ["Clinic times"]})
     assert "three categories" in ek.check("02_fishbone", two).message
+    stub = ek.Fishbone(effect="...", causes={"Money": ["..."], "Communication": ["..."], "Access": ["..."]})
+    assert "Replace each ..." in ek.check("02_fishbone", stub).message
+    half_done = ek.Fishbone(effect=solution.effect, causes={"Money": ["Cost of travel"], "Access": ["..."],
+                                                            "Communication": ["Letters"]})
+    assert not ek.check("02_fishbone", half_done)
 
 
 def test_real_03_aim_uses_check_aim_reasons():
