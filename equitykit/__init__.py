@@ -12,6 +12,15 @@ True
 """
 from __future__ import annotations
 
+import sys as _sys
+
+# Altair imports jsonschema, which imports rfc3987_syntax if it is installed (it is, for
+# JupyterLab's event schemas) and builds a grammar at import: 2-5 s added to every notebook
+# kernel that starts (jsonschema issue #1428). The kit never validates IRI formats, so in a
+# process that has not loaded it yet, mark it absent; jsonschema then skips that one checker.
+if "rfc3987_syntax" not in _sys.modules and "jsonschema" not in _sys.modules:
+    _sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+
 from . import theme
 from .validation import EquityKitError
 
