@@ -104,6 +104,19 @@ def _pp(value: float) -> str:
     return f"{100 * value:.1f}"
 
 
+def _numeric_text(levels: list[Any]) -> np.ndarray | None:
+    """The levels as numbers when every non-blank one is text holding a number, else None."""
+    text = [v for v in levels if isinstance(v, str) and v.strip()]
+    if not text or len(text) != sum(1 for v in levels if not (isinstance(v, str) and not v.strip())):
+        return None
+    numbers = pd.to_numeric(pd.Series(text, dtype=object).str.strip(), errors="coerce")
+    if numbers.isna().any():
+        return None
+    out = np.full(len(levels), np.inf)
+    out[[i for i, v in enumerate(levels) if isinstance(v, str) and v.strip()]] = numbers.to_numpy(float)
+    return out
+
+
 def _factorize(column: pd.Series) -> tuple[np.ndarray, list[Any], bool]:
     """Integer codes for one grouping column, missing labels mapped to NOT_RECORDED.
 
@@ -119,6 +132,15 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, list[Any], bool]:
         codes = codes.astype(np.int64, copy=False)
         levels = list(uniques)
         ordered = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        numbers = _numeric_text(levels)
+        if numbers is not None:
+            # Deciles read as text ("1", "2", ... "10") keep their numeric order, not "1", "10", "2".
+            rank = np.lexsort((np.arange(len(levels)), numbers))
+            remap = np.empty(len(levels), dtype=np.int64)
+            remap[rank] = np.arange(len(levels))
+            codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], codes)
+            levels = [levels[i] for i in rank]
+            ordered = True
     blank = [i for i, v in enumerate(levels) if isinstance(v, str) and not v.strip()]
     missing_code = len(levels)
     if len(codes) and codes.min() < 0:
@@ -705,12 +727,12 @@ class GapResult(Result):
             raise EquityKitError(f"repetitions={repetitions!r} should be a whole number of 1,000 or more.")
         x = raw["numerator"].to_numpy(float)
         d = raw["denominator"].to_numpy(float)
-        bad = (d <= 0) | (x <= 0) | (x >= d)
+        bad = ~np.isfinite(x) | ~np.isfinite(d) | (d <= 0) | (x <= 0) | (x >= d)
         if bad.any():
             names = ", ".join(repr(g) for g in raw.index[bad])
             raise EquityKitError(
                 f"the slope index needs every group to have some, but not all, people with the outcome "
-                f"(a rate strictly between 0% and 100%); not so for {names}."
+                f"(a rate strictly between 0% and 100%, from counts that are recorded); not so for {names}."
             )
         w95 = wilson(x, d, 0.95)
         rng = np.random.default_rng(seed)

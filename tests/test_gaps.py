@@ -393,3 +393,23 @@ def test_aggregation_matches_phe_grouped_workbook() -> None:
     for area in ["Area09", "Area10", "Area11"]:
         assert np.isnan(t.loc[area, "rate"]) and t.loc[area, "compared"] == "no rate"
     assert "3 row(s) with a missing count were left out" in g.summary().reading
+
+
+def test_deciles_written_as_text_keep_their_numeric_order() -> None:
+    d = pd.DataFrame({"decile": [str(i) for i in range(10, 0, -1)], "dna": range(100, 50, -5),
+                      "appts": [1000] * 10})
+    g = ek.disaggregate(d, outcome="dna", by="decile", n="appts", reference="most_advantaged")
+    assert g.table["group"].tolist() == [str(i) for i in range(1, 11)]
+    assert g.table.loc[g.table["is_reference"], "group"].tolist() == ["10"]
+    numeric = ek.disaggregate(d.astype({"decile": int}), outcome="dna", by="decile", n="appts").sii(seed=3)
+    text = g.sii(seed=3)
+    assert text.table["sii"].iloc[0] == pytest.approx(numeric.table["sii"].iloc[0])
+
+
+def test_sii_with_a_group_of_missing_counts_is_a_clear_error() -> None:
+    d = pd.DataFrame({"decile": range(1, 11), "dna": [float(v) for v in range(100, 50, -5)],
+                      "appts": [1000] * 10})
+    d.loc[1, "dna"] = np.nan
+    g = ek.disaggregate(d, outcome="dna", by="decile", n="appts")
+    with pytest.raises(EquityKitError, match="not so for '2'"):
+        g.sii(seed=1)
