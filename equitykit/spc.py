@@ -102,6 +102,45 @@ def _naive(values: pd.Series) -> pd.Series:
     return values.astype("datetime64[ns]")
 
 
+def _parse_one_kind(uniq: list) -> np.ndarray:
+    """Parse distinct values to datetime64[ns] (NaT where not a date)."""
+    out = np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[ns]")
+    text_at: list[int] = []
+    for i, v in enumerate(uniq):
+        if isinstance(v, str):
+            if v.strip():
+                text_at.append(i)
+        elif isinstance(v, pd.Period):
+            out[i] = v.to_timestamp().to_datetime64()
+        elif isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat"):
+            try:
+                ts = pd.Timestamp(v)
+            except (ValueError, TypeError):
+                continue
+            if ts is not pd.NaT:
+                out[i] = (ts.tz_localize(None) if ts.tzinfo is not None else ts).to_datetime64()
+    todo = np.asarray(text_at, dtype=np.int64)
+    for fmt in ("ISO8601", *_DATE_FORMATS):
+        if not todo.size:
+            break
+        stripped = pd.Series([uniq[i].strip() for i in todo], dtype=object)
+        try:
+            got = pd.to_datetime(stripped, errors="coerce", format=fmt)
+            if getattr(got.dt, "tz", None) is not None:
+                got = got.dt.tz_localize(None)
+            got = list(got)
+        except (ValueError, TypeError):  # e.g. mixed time-zone offsets
+            got = [pd.to_datetime(v, errors="coerce", format=fmt) for v in stripped]
+        done = np.zeros(todo.size, dtype=bool)
+        for j, ts in enumerate(got):
+            if ts is not None and not pd.isna(ts):
+                ts = pd.Timestamp(ts)
+                out[todo[j]] = (ts.tz_localize(None) if ts.tzinfo is not None else ts).to_datetime64()
+                done[j] = True
+        todo = todo[~done]
+    return out
+
+
 def parse_dates(values: Any) -> pd.Series:
     """Read x values as naive datetimes (NaT where a value is not a date).
 
@@ -110,55 +149,31 @@ def parse_dates(values: Any) -> pd.Series:
     day-first UK forms (01/03/2024) and month names (Mar-24, March 2024).
     Each distinct value is parsed once.
     """
-    raw = values if isinstance(values, pd.Series) else pd.Series(list(values) if not isinstance(
-        values, (str, bytes)) else [values], dtype=object)
+    if isinstance(values, pd.Series):
+        raw = values
+    elif isinstance(values, (str, bytes)):
+        raw = pd.Series([values], dtype=object)
+    else:
+        raw = pd.Series(list(values), dtype=object)
     if pd.api.types.is_datetime64_any_dtype(raw):
         return _naive(pd.to_datetime(raw))
     if isinstance(raw.dtype, pd.PeriodDtype):
         return raw.dt.to_timestamp().astype("datetime64[ns]")
-    uniq = pd.unique(raw.dropna())
-    parsed: dict[Any, pd.Timestamp] = {}
-    text: list[str] = []
-    for v in uniq:
-        if isinstance(v, str):
-            if v.strip():
-                text.append(v)
-        elif isinstance(v, pd.Period):
-            parsed[v] = v.to_timestamp()
-        elif isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat"):
-            try:
-                ts = pd.Timestamp(v)
-            except (ValueError, TypeError):
-                continue
-            parsed[v] = ts.tz_localize(None) if ts.tzinfo is not None else ts
-    if text:
-        todo = pd.Series(text, dtype=object)
-        stripped = todo.str.strip()
-        for fmt in ("ISO8601", *_DATE_FORMATS):
-            if not len(todo):
-                break
-            try:
-                got = pd.to_datetime(stripped, errors="coerce", format=fmt)
-            except (ValueError, TypeError):  # e.g. mixed time-zone offsets
-                got = pd.Series([pd.to_datetime(v, errors="coerce", format=fmt) for v in stripped], dtype=object)
-            for key, ts in zip(todo, got):
-                if ts is not None and ts is not pd.NaT and not pd.isna(ts):
-                    ts = pd.Timestamp(ts)
-                    parsed[key] = ts.tz_localize(None) if ts.tzinfo is not None else ts
-            left = ~todo.isin(list(parsed))
-            todo, stripped = todo[left], stripped[left]
-    out = pd.Series([parsed.get(v, pd.NaT) if (v is not None and v == v) or isinstance(v, str) else pd.NaT
-                     for v in raw], index=raw.index, dtype="datetime64[ns]")
-    return out
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    parsed = _parse_one_kind(list(uniques))
+    out = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT"))
+    return pd.Series(out.astype("datetime64[ns]"), index=raw.index)
 
 
 def _blank(raw: pd.Series) -> pd.Series:
     """True where a cell is missing or holds only spaces (an Excel blank)."""
-    blank = raw.isna()
+    blank = raw.isna().to_numpy(bool)
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
-        text = raw.astype("string").str.strip()
-        blank |= (text == "").fillna(True).to_numpy(bool)
-    return blank
+        codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+        empty = np.asarray([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool)
+        if empty.any():
+            blank = blank | ((codes >= 0) & empty[np.maximum(codes, 0)])
+    return pd.Series(blank, index=raw.index)
 
 
 def _x_values(frame: pd.DataFrame, x: str) -> tuple[pd.Series, str]:
@@ -167,6 +182,7 @@ def _x_values(frame: pd.DataFrame, x: str) -> tuple[pd.Series, str]:
     Text that is all numbers is a number; text that is all dates (ISO, or
     day-first such as 01/03/2024) is a date. Text that is mostly dates with a
     few other values is an error naming those rows, never a silent category.
+    Work is done once per distinct value, so long columns stay fast.
     """
     raw = frame[x]
     if pd.api.types.is_datetime64_any_dtype(raw) or isinstance(raw.dtype, pd.PeriodDtype):
@@ -176,27 +192,42 @@ def _x_values(frame: pd.DataFrame, x: str) -> tuple[pd.Series, str]:
     if pd.api.types.is_bool_dtype(raw):
         return raw.astype(str), "category"
     if pd.api.types.is_numeric_dtype(raw):
-        return raw.astype(float), "number"
-    blank = _blank(raw)
-    raw = raw.astype(object).where(~blank.to_numpy(bool), None)
-    filled = ~blank.to_numpy(bool)
+        values = raw.astype(float)
+        if np.isinf(values.to_numpy()).any():
+            bad = np.isinf(values.to_numpy())
+            raise EquityKitError(f"column '{x}' has infinite values, e.g. {describe_rows(raw, bad)}. Fix those rows.")
+        return values, "number"
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    uniq = list(uniques)
+    empty = np.asarray([isinstance(u, str) and not u.strip() for u in uniq], dtype=bool)
+    if empty.any():
+        codes = np.where((codes >= 0) & empty[np.maximum(codes, 0)], -1, codes)
+    filled = codes >= 0
+    cleaned = pd.Series(np.asarray(uniq + [None], dtype=object)[np.where(filled, codes, len(uniq))],
+                        index=raw.index, dtype=object)
+    live = ~empty
     if not filled.any():
-        return raw, "category"
-    if all(isinstance(v, str) for v in raw[filled].iloc[:50]):
-        numbers = pd.to_numeric(raw.astype("string").str.strip(), errors="coerce")
-        if numbers.notna().to_numpy(bool)[filled].all():
-            return numbers.astype(float), "number"
-    dates = parse_dates(raw)
-    ok = dates.notna().to_numpy(bool)
-    if ok[filled].all():
-        return dates, "date"
-    if ok[filled].mean() >= 0.5:
-        bad = filled & ~ok
+        return cleaned, "category"
+
+    def spread(per_unique: np.ndarray, fill: Any) -> np.ndarray:
+        return np.where(filled, per_unique[np.maximum(codes, 0)], fill)
+
+    if all(isinstance(u, str) for u, ok in zip(uniq, live) if ok):
+        numbers = pd.to_numeric(pd.Series([u.strip() for u in uniq], dtype=object), errors="coerce").to_numpy(float)
+        if not np.isnan(numbers[live]).any() and np.isfinite(numbers[live]).all():
+            return pd.Series(spread(numbers, np.nan), index=raw.index), "number"
+    dates = _parse_one_kind(uniq)
+    ok = ~np.isnat(dates)
+    if ok[live].all():
+        return pd.Series(spread(dates, np.datetime64("NaT")).astype("datetime64[ns]"), index=raw.index), "date"
+    row_ok = spread(ok, False)
+    if row_ok[filled].mean() >= 0.5:
+        bad = filled & ~row_ok
         raise EquityKitError(
             f"column '{x}' holds dates, but {int(bad.sum())} value(s) cannot be read as dates, e.g. "
             f"{describe_rows(frame[x], bad)}. Write every date as 2024-03-01 (or 01/03/2024), "
             "or remove those rows.")
-    return raw, "category"
+    return cleaned, "category"
 
 
 def _category_order(values: pd.Series) -> list:
@@ -758,6 +789,8 @@ def spc(
     categorical = kind == "category"
 
     # --- limits -------------------------------------------------------------
+    if not isinstance(screen_mr, (bool, np.bool_)):
+        raise EquityKitError(f"screen_mr should be True or False, not {screen_mr!r}.")
     screen = bool(screen_mr)
     if rules == "mdc":
         lim = _mdc_limits(pts, base, seg, nseg, screen)

@@ -536,3 +536,26 @@ def test_tuple_column_names_chart() -> None:
     d = pd.concat({"ward": monthly([3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 9])}, axis=1)
     spec = quiet(d, x=("ward", "month"), y=("ward", "y"), chart="c").chart().to_dict()
     assert "ward" in str(spec["title"])
+
+
+def test_screen_mr_must_be_true_or_false() -> None:
+    with pytest.raises(EquityKitError, match="screen_mr should be True or False"):
+        ek.spc(monthly([3, 5, 2, 4, 6, 3]), x="month", y="y", chart="i", screen_mr="no")
+
+
+def test_infinite_x_is_an_error() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3]).assign(month=[1, 2, np.inf, 4, 5, 6])
+    with pytest.raises(EquityKitError, match="column 'month' has infinite values, e.g. row 2"):
+        ek.spc(d, x="month", y="y", chart="c")
+
+
+def test_long_text_date_columns_are_parsed_once_per_value() -> None:
+    import time
+
+    months = pd.date_range("2000-01-01", periods=60, freq="MS")
+    d = pd.DataFrame({"month": np.tile(months.strftime("%d/%m/%Y"), 2000), "team": np.repeat(np.arange(2000), 60),
+                      "y": np.tile(np.arange(60) % 7, 2000)})
+    start = time.perf_counter()
+    res = quiet(d, x="month", y="y", chart="c", by="team")
+    assert time.perf_counter() - start < 5  # about 0.2 s here; a per-row parse took several seconds
+    assert res.table["x"].iloc[:60].tolist() == list(months)
