@@ -58,6 +58,8 @@ __all__ = [
 ]
 
 NOT_RECORDED = "Not recorded"
+_UNSTATED = frozenset({"not stated", "not known", "unknown", "not recorded", "refused", "declined",
+                       "prefer not to say", "missing", "z", "99"})
 _ACRONYMS = {"imd", "dna", "nhs", "gp", "ae", "lsoa", "bmi", "iapt", "ed", "id"}
 _OUTPUT_COLUMNS = {"numerator", "denominator", "rate", "lower", "upper", "reference", "is_reference",
                    "difference", "difference_lower", "difference_upper", "ratio", "ratio_lower",
@@ -1083,8 +1085,10 @@ class RepresentationResult(Result):
         over = t[t["representation"] == "over-represented"].sort_values("ratio", ascending=False)
         lines = []
         if len(under):
-            parts = [f"{r.group} ({r.service_share:.1f}% of the service against {r.population_share:.1f}% of "
-                     f"the population, ratio {r.ratio:.2f})" for r in under.itertuples()]
+            # ratio x population share is the group's share among the groups compared (= service_share
+            # when every group has a population figure)
+            parts = [f"{r.group} ({r.ratio * r.population_share:.1f}% of the service against "
+                     f"{r.population_share:.1f}% of the population, ratio {r.ratio:.2f})" for r in under.itertuples()]
             lines.append(f"Under-represented ({conf} interval of the ratio below 1): " + "; ".join(parts) + ".")
         else:
             lines.append(f"No group is clearly under-represented ({conf} intervals of the ratio all reach 1).")
@@ -1094,7 +1098,8 @@ class RepresentationResult(Result):
         if self._not_recorded:
             lines.append(f"{self._not_recorded:,.0f} with no {_words(self.by)} recorded are not in the shares.")
         if self._unmatched:
-            lines.append(f"No population figure for: {', '.join(self._unmatched)}.")
+            lines.append(f"No population figure for: {', '.join(self._unmatched)}; the ratios compare shares "
+                         "among the other groups.")
         return Summary(t.copy(), reading="\n".join(lines))
 
     def chart(self) -> alt.Chart:
@@ -1172,6 +1177,10 @@ def representation(
     share is taken as known (census-sized counts), so the ratio's interval is
     the Wilson interval of the service share divided by the population share.
     Groups in the population with no one in the service get a share of 0.
+    Groups of the service with no population figure (or a population of 0)
+    have no ratio, and a warning names them; the other ratios then compare
+    shares among the groups that have a figure (like with like), so their
+    ``ratio`` may differ from ``service_share / population_share``.
 
     Example
     -------
@@ -1222,10 +1231,27 @@ def representation(
     w = wilson(x, np.full(len(x), n_service), confidence)
     pop = np.array([pop_map.get(g, np.nan) for g in groups])
     pshare = pop / pop_total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(pshare > 0, w.estimate / pshare, np.nan)
-        rlo = np.where(pshare > 0, w.lower / pshare, np.nan)
-        rhi = np.where(pshare > 0, w.upper / pshare, np.nan)
+    # Like with like: the ratio compares shares among the groups that have a population figure,
+    # so a group missing from the population table does not shrink everyone else's ratio.
+    compared = pshare > 0
+    n_compared = float(x[compared].sum())
+    ratio = np.full(len(x), np.nan)
+    rlo, rhi = ratio.copy(), ratio.copy()
+    if n_compared > 0:
+        wc = wilson(x[compared], np.full(int(compared.sum()), n_compared), confidence)
+        ratio[compared] = wc.estimate / pshare[compared]
+        rlo[compared] = wc.lower / pshare[compared]
+        rhi[compared] = wc.upper / pshare[compared]
+    # "Not stated" and the like have no census counterpart: leaving them out is expected, and the
+    # reading says so; a warning is kept for names that look like a spelling mismatch.
+    left_out = [g for g, c, k in zip(groups, compared, x)
+                if not c and k > 0 and str(g).strip().lower() not in _UNSTATED]
+    if left_out:
+        warnings.warn(
+            f"{len(left_out)} group(s) in the service have no population figure (or a population of 0): "
+            f"{', '.join(repr(g) for g in left_out[:5])}. Their people are left out of the ratios, which "
+            "compare shares among the groups that have a figure; add them to the population table "
+            "(with the same spelling) to compare them too.", UserWarning, stacklevel=2)
     label = np.where(rhi < 1, "under-represented", np.where(rlo > 1, "over-represented", "in line"))
     label = np.where(np.isnan(ratio), "no population figure", label).astype(object)
     table = pd.DataFrame({

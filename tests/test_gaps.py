@@ -413,3 +413,28 @@ def test_sii_with_a_group_of_missing_counts_is_a_clear_error() -> None:
     g = ek.disaggregate(d, outcome="dna", by="decile", n="appts")
     with pytest.raises(EquityKitError, match="not so for '2'"):
         g.sii(seed=1)
+
+
+def test_representation_compares_like_with_like_when_a_population_figure_is_missing() -> None:
+    refs = pd.DataFrame({"eth": ["A"] * 300 + ["B"] * 100 + ["C"] * 100})
+    pop = {"A": 6000, "B": 4000}  # C is missing from the population table
+    with pytest.warns(UserWarning, match="no population figure.*'C'"):
+        r = ek.representation(refs, pop, "eth")
+    t = r.table.set_index("group")
+    # among A and B: A is 300/400 = 75% of the service against 60% of the population
+    assert t.loc["A", "ratio"] == pytest.approx(0.75 / 0.6)
+    assert t.loc["B", "ratio"] == pytest.approx(0.25 / 0.4)
+    assert np.isnan(t.loc["C", "ratio"]) and t.loc["C", "representation"] == "no population figure"
+    assert "B (25.0% of the service against 40.0%" in r.summary().reading
+
+
+def test_representation_leaves_not_stated_out_of_the_ratios_quietly() -> None:
+    refs = pd.DataFrame({"eth": ["A"] * 300 + ["B"] * 100 + ["Not stated"] * 100})
+    import warnings as _w
+
+    with _w.catch_warnings():
+        _w.simplefilter("error")
+        r = ek.representation(refs, {"A": 6000, "B": 4000}, "eth")
+    assert r.table.set_index("group").loc["A", "ratio"] == pytest.approx(0.75 / 0.6)
+    assert "No population figure for: Not stated; the ratios compare shares among the other groups" \
+        in r.summary().reading
