@@ -341,6 +341,10 @@ def disaggregate(
     z_value(confidence)  # validates confidence early
     if not isinstance(min_group, (int, np.integer)) or min_group < 0:
         raise EquityKitError(f"min_group={min_group!r} should be a whole number such as 30.")
+    try:
+        multiply = float(multiply)
+    except (TypeError, ValueError):
+        raise EquityKitError(f"multiply={multiply!r} should be a positive number, e.g. 100 for percentages.") from None
     if not multiply or not np.isfinite(multiply) or multiply <= 0:
         raise EquityKitError(f"multiply={multiply!r} should be a positive number, e.g. 100 for percentages.")
 

@@ -527,8 +527,9 @@ def spc(
         ``increase``, ``decrease`` or ``neutral``: which direction is better.
         Colours signals and words the reading.
     target : float or dict, optional
-        A target line; a dict gives one per group. With ``mdc`` it also gives
-        the assurance icon.
+        A target line, in the units plotted (after ``multiply``: 95 for 95%
+        on a P chart with ``multiply=100``); a dict gives one per group. With
+        ``mdc`` it also gives the assurance icon.
     multiply : float
         Scale the plotted values and limits, e.g. 100 for percentages.
     screen_mr : bool
@@ -876,6 +877,12 @@ def spc(
     table = pd.DataFrame(table)
 
     _warn_short(chart, rules, seg, nseg, base, ra, by_cols, stacklevel=3)
+    tgt = table["target"].to_numpy(dtype=float)
+    scaled = multiply >= 10 and np.isfinite(tgt).any() and np.isfinite(value).any()
+    if scaled and np.nanmax(np.abs(tgt)) <= 1 < np.nanmedian(np.abs(value)):
+        warnings.warn(
+            f"target {np.nanmax(tgt):g} looks like a proportion, but the chart is multiplied by {multiply:g}: "
+            f"give the target in the same units (e.g. {np.nanmax(tgt) * multiply:g}).", SPCWarning, stacklevel=2)
 
     options = {
         "x": x, "y": y, "n": n, "chart": chart, "rules": rules, "improvement": improvement, "kind": kind,

@@ -438,3 +438,10 @@ def test_representation_leaves_not_stated_out_of_the_ratios_quietly() -> None:
     assert r.table.set_index("group").loc["A", "ratio"] == pytest.approx(0.75 / 0.6)
     assert "No population figure for: Not stated; the ratios compare shares among the other groups" \
         in r.summary().reading
+
+
+def test_disaggregate_multiply_given_as_text_is_a_clear_error() -> None:
+    rows = pd.DataFrame({"sex": ["F", "M"] * 10, "dna": [0, 1] * 10})
+    with pytest.raises(EquityKitError, match="multiply='per cent' should be a positive number"):
+        ek.disaggregate(rows, outcome="dna", by="sex", multiply="per cent")
+    assert ek.disaggregate(rows, outcome="dna", by="sex", multiply="100").table["rate"].tolist() == [0.0, 100.0]

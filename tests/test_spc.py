@@ -559,3 +559,13 @@ def test_long_text_date_columns_are_parsed_once_per_value() -> None:
     res = quiet(d, x="month", y="y", chart="c", by="team")
     assert time.perf_counter() - start < 5  # about 0.2 s here; a per-row parse took several seconds
     assert res.table["x"].iloc[:60].tolist() == list(months)
+
+
+def test_target_in_the_wrong_units_warns() -> None:
+    d = monthly([80, 82, 85, 81, 84, 83, 86, 82, 85, 84, 83, 85], n=[100] * 12)
+    with pytest.warns(ek.SPCWarning, match=r"target 0.95 looks like a proportion.*e\.g\. 95"):
+        ek.spc(d, x="month", y="y", n="n", chart="p", multiply=100, target=0.95)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ek.SPCWarning)
+        ek.spc(d, x="month", y="y", n="n", chart="p", multiply=100, target=95)
+        ek.spc(d, x="month", y="y", n="n", chart="p", target=0.95)
