@@ -212,8 +212,13 @@ def _x_values(frame: pd.DataFrame, x: str) -> tuple[pd.Series, str]:
     def spread(per_unique: np.ndarray, fill: Any) -> np.ndarray:
         return np.where(filled, per_unique[np.maximum(codes, 0)], fill)
 
-    if all(isinstance(u, str) for u, ok in zip(uniq, live) if ok):
-        numbers = pd.to_numeric(pd.Series([u.strip() for u in uniq], dtype=object), errors="coerce").to_numpy(float)
+    def numberlike(u: Any) -> bool:
+        return isinstance(u, (str, int, float, np.integer, np.floating)) and not isinstance(u, (bool, np.bool_))
+
+    if all(numberlike(u) for u, ok in zip(uniq, live) if ok):
+        # Excel exports can mix numbers and numbers stored as text in one column
+        numbers = pd.to_numeric(pd.Series([u.strip() if isinstance(u, str) else u for u in uniq], dtype=object),
+                                errors="coerce").to_numpy(float)
         if not np.isnan(numbers[live]).any() and np.isfinite(numbers[live]).all():
             return pd.Series(spread(numbers, np.nan), index=raw.index), "number"
     dates = _parse_one_kind(uniq)

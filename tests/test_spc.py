@@ -569,3 +569,9 @@ def test_target_in_the_wrong_units_warns() -> None:
         warnings.simplefilter("error", ek.SPCWarning)
         ek.spc(d, x="month", y="y", n="n", chart="p", multiply=100, target=95)
         ek.spc(d, x="month", y="y", n="n", chart="p", target=0.95)
+
+
+def test_x_mixing_numbers_and_numbers_as_text_is_numeric() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3]).assign(month=pd.Series([1, "2", 3.0, " 4", 5, "6"], dtype=object))
+    res = _c_table(d)
+    assert res.options["kind"] == "number" and res.table["x"].tolist() == [1, 2, 3, 4, 5, 6]
