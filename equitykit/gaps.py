@@ -58,6 +58,8 @@ __all__ = [
 ]
 
 NOT_RECORDED = "Not recorded"
+_UNSTATED = frozenset({"not stated", "not known", "unknown", "not recorded", "refused", "declined",
+                       "prefer not to say", "missing", "z", "99"})
 _ACRONYMS = {"imd", "dna", "nhs", "gp", "ae", "lsoa", "bmi", "iapt", "ed", "id"}
 _OUTPUT_COLUMNS = {"numerator", "denominator", "rate", "lower", "upper", "reference", "is_reference",
                    "difference", "difference_lower", "difference_upper", "ratio", "ratio_lower",
@@ -104,6 +106,19 @@ def _pp(value: float) -> str:
     return f"{100 * value:.1f}"
 
 
+def _numeric_text(levels: list[Any]) -> np.ndarray | None:
+    """The levels as numbers when every non-blank one is text holding a number, else None."""
+    text = [v for v in levels if isinstance(v, str) and v.strip()]
+    if not text or len(text) != sum(1 for v in levels if not (isinstance(v, str) and not v.strip())):
+        return None
+    numbers = pd.to_numeric(pd.Series(text, dtype=object).str.strip(), errors="coerce")
+    if numbers.isna().any():
+        return None
+    out = np.full(len(levels), np.inf)
+    out[[i for i, v in enumerate(levels) if isinstance(v, str) and v.strip()]] = numbers.to_numpy(float)
+    return out
+
+
 def _factorize(column: pd.Series) -> tuple[np.ndarray, list[Any], bool]:
     """Integer codes for one grouping column, missing labels mapped to NOT_RECORDED.
 
@@ -119,6 +134,15 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, list[Any], bool]:
         codes = codes.astype(np.int64, copy=False)
         levels = list(uniques)
         ordered = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        numbers = _numeric_text(levels)
+        if numbers is not None:
+            # Deciles read as text ("1", "2", ... "10") keep their numeric order, not "1", "10", "2".
+            rank = np.lexsort((np.arange(len(levels)), numbers))
+            remap = np.empty(len(levels), dtype=np.int64)
+            remap[rank] = np.arange(len(levels))
+            codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], codes)
+            levels = [levels[i] for i in rank]
+            ordered = True
     blank = [i for i, v in enumerate(levels) if isinstance(v, str) and not v.strip()]
     missing_code = len(levels)
     if len(codes) and codes.min() < 0:
@@ -317,6 +341,10 @@ def disaggregate(
     z_value(confidence)  # validates confidence early
     if not isinstance(min_group, (int, np.integer)) or min_group < 0:
         raise EquityKitError(f"min_group={min_group!r} should be a whole number such as 30.")
+    try:
+        multiply = float(multiply)
+    except (TypeError, ValueError):
+        raise EquityKitError(f"multiply={multiply!r} should be a positive number, e.g. 100 for percentages.") from None
     if not multiply or not np.isfinite(multiply) or multiply <= 0:
         raise EquityKitError(f"multiply={multiply!r} should be a positive number, e.g. 100 for percentages.")
 
@@ -705,12 +733,12 @@ class GapResult(Result):
             raise EquityKitError(f"repetitions={repetitions!r} should be a whole number of 1,000 or more.")
         x = raw["numerator"].to_numpy(float)
         d = raw["denominator"].to_numpy(float)
-        bad = (d <= 0) | (x <= 0) | (x >= d)
+        bad = ~np.isfinite(x) | ~np.isfinite(d) | (d <= 0) | (x <= 0) | (x >= d)
         if bad.any():
             names = ", ".join(repr(g) for g in raw.index[bad])
             raise EquityKitError(
                 f"the slope index needs every group to have some, but not all, people with the outcome "
-                f"(a rate strictly between 0% and 100%); not so for {names}."
+                f"(a rate strictly between 0% and 100%, from counts that are recorded); not so for {names}."
             )
         w95 = wilson(x, d, 0.95)
         rng = np.random.default_rng(seed)
@@ -1061,8 +1089,10 @@ class RepresentationResult(Result):
         over = t[t["representation"] == "over-represented"].sort_values("ratio", ascending=False)
         lines = []
         if len(under):
-            parts = [f"{r.group} ({r.service_share:.1f}% of the service against {r.population_share:.1f}% of "
-                     f"the population, ratio {r.ratio:.2f})" for r in under.itertuples()]
+            # ratio x population share is the group's share among the groups compared (= service_share
+            # when every group has a population figure)
+            parts = [f"{r.group} ({r.ratio * r.population_share:.1f}% of the service against "
+                     f"{r.population_share:.1f}% of the population, ratio {r.ratio:.2f})" for r in under.itertuples()]
             lines.append(f"Under-represented ({conf} interval of the ratio below 1): " + "; ".join(parts) + ".")
         else:
             lines.append(f"No group is clearly under-represented ({conf} intervals of the ratio all reach 1).")
@@ -1072,7 +1102,8 @@ class RepresentationResult(Result):
         if self._not_recorded:
             lines.append(f"{self._not_recorded:,.0f} with no {_words(self.by)} recorded are not in the shares.")
         if self._unmatched:
-            lines.append(f"No population figure for: {', '.join(self._unmatched)}.")
+            lines.append(f"No population figure for: {', '.join(self._unmatched)}; the ratios compare shares "
+                         "among the other groups.")
         return Summary(t.copy(), reading="\n".join(lines))
 
     def chart(self) -> alt.Chart:
@@ -1150,6 +1181,10 @@ def representation(
     share is taken as known (census-sized counts), so the ratio's interval is
     the Wilson interval of the service share divided by the population share.
     Groups in the population with no one in the service get a share of 0.
+    Groups of the service with no population figure (or a population of 0)
+    have no ratio, and a warning names them; the other ratios then compare
+    shares among the groups that have a figure (like with like), so their
+    ``ratio`` may differ from ``service_share / population_share``.
 
     Example
     -------
@@ -1200,10 +1235,27 @@ def representation(
     w = wilson(x, np.full(len(x), n_service), confidence)
     pop = np.array([pop_map.get(g, np.nan) for g in groups])
     pshare = pop / pop_total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(pshare > 0, w.estimate / pshare, np.nan)
-        rlo = np.where(pshare > 0, w.lower / pshare, np.nan)
-        rhi = np.where(pshare > 0, w.upper / pshare, np.nan)
+    # Like with like: the ratio compares shares among the groups that have a population figure,
+    # so a group missing from the population table does not shrink everyone else's ratio.
+    compared = pshare > 0
+    n_compared = float(x[compared].sum())
+    ratio = np.full(len(x), np.nan)
+    rlo, rhi = ratio.copy(), ratio.copy()
+    if n_compared > 0:
+        wc = wilson(x[compared], np.full(int(compared.sum()), n_compared), confidence)
+        ratio[compared] = wc.estimate / pshare[compared]
+        rlo[compared] = wc.lower / pshare[compared]
+        rhi[compared] = wc.upper / pshare[compared]
+    # "Not stated" and the like have no census counterpart: leaving them out is expected, and the
+    # reading says so; a warning is kept for names that look like a spelling mismatch.
+    left_out = [g for g, c, k in zip(groups, compared, x)
+                if not c and k > 0 and str(g).strip().lower() not in _UNSTATED]
+    if left_out:
+        warnings.warn(
+            f"{len(left_out)} group(s) in the service have no population figure (or a population of 0): "
+            f"{', '.join(repr(g) for g in left_out[:5])}. Their people are left out of the ratios, which "
+            "compare shares among the groups that have a figure; add them to the population table "
+            "(with the same spelling) to compare them too.", UserWarning, stacklevel=2)
     label = np.where(rhi < 1, "under-represented", np.where(rlo > 1, "over-represented", "in line"))
     label = np.where(np.isnan(ratio), "no population figure", label).astype(object)
     table = pd.DataFrame({

@@ -61,6 +61,15 @@ _COUNT_CHARTS = {"c", "u", "p", "pp", "up", "g"}
 _RATIO_CHARTS = {"u", "p", "pp", "up"}
 _SCREENED = {"i", "t", "pp", "up"}
 _MR_SCREEN = 3.267
+# Columns of the result's table and summary: a by= column may not share their names.
+_OUTPUT_COLUMNS = frozenset({
+    "x", "y", "n", "value", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "target", "phase", "phase_label", "baseline",
+    "excluded", "sigma_signal", "run_signal", "long_run", "few_crossings", "shift", "trend", "runs",
+    "outside_limits", "close_to_limits", "two_in_three", "special_cause_type", "point_type", "n_rows", "start",
+    "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min", "n_crossings_max",
+    "runs_signal", "sigma_signals", "common_cause", "special_cause_improvement", "special_cause_concern",
+    "variation", "assurance",
+})
 _D2 = 1.128
 
 # Fewest points for limits or runs analysis we call trustworthy (a warning below).
@@ -78,32 +87,152 @@ class SPCWarning(UserWarning):
 # Input handling
 # ----------------------------------------------------------------------------
 
-def _x_values(frame: pd.DataFrame, x: str) -> tuple[pd.Series, str]:
-    """Return x as a Series and its kind: 'date', 'number' or 'category'."""
-    raw = frame[x]
+# Day-first (UK) and month-name forms a spreadsheet export may hold, tried after ISO 8601.
+_DATE_FORMATS = (
+    "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
+    "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y", "%b %Y", "%B %Y", "%b-%Y", "%B-%Y", "%b-%y", "%b %y",
+    "%m/%Y",
+)
+
+
+def _naive(values: pd.Series) -> pd.Series:
+    """Datetimes without a time zone, keeping the local wall-clock time (1 June stays 1 June)."""
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    return values.astype("datetime64[ns]")
+
+
+def _parse_one_kind(uniq: list) -> np.ndarray:
+    """Parse distinct values to datetime64[ns] (NaT where not a date)."""
+    out = np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[ns]")
+    text_at: list[int] = []
+    for i, v in enumerate(uniq):
+        if isinstance(v, str):
+            if v.strip():
+                text_at.append(i)
+        elif isinstance(v, pd.Period):
+            out[i] = v.to_timestamp().to_datetime64()
+        elif isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat"):
+            try:
+                ts = pd.Timestamp(v)
+            except (ValueError, TypeError):
+                continue
+            if ts is not pd.NaT:
+                out[i] = (ts.tz_localize(None) if ts.tzinfo is not None else ts).to_datetime64()
+    todo = np.asarray(text_at, dtype=np.int64)
+    for fmt in ("ISO8601", *_DATE_FORMATS):
+        if not todo.size:
+            break
+        stripped = pd.Series([uniq[i].strip() for i in todo], dtype=object)
+        try:
+            got = pd.to_datetime(stripped, errors="coerce", format=fmt)
+            if getattr(got.dt, "tz", None) is not None:
+                got = got.dt.tz_localize(None)
+            got = list(got)
+        except (ValueError, TypeError):  # e.g. mixed time-zone offsets
+            got = [pd.to_datetime(v, errors="coerce", format=fmt) for v in stripped]
+        done = np.zeros(todo.size, dtype=bool)
+        for j, ts in enumerate(got):
+            if ts is not None and not pd.isna(ts):
+                ts = pd.Timestamp(ts)
+                out[todo[j]] = (ts.tz_localize(None) if ts.tzinfo is not None else ts).to_datetime64()
+                done[j] = True
+        todo = todo[~done]
+    return out
+
+
+def parse_dates(values: Any) -> pd.Series:
+    """Read x values as naive datetimes (NaT where a value is not a date).
+
+    Date and datetime objects are kept (time zones dropped, keeping local
+    time); text is read as ISO 8601 (2024-03-01, 2024-03) first, then as
+    day-first UK forms (01/03/2024) and month names (Mar-24, March 2024).
+    Each distinct value is parsed once.
+    """
+    if isinstance(values, pd.Series):
+        raw = values
+    elif isinstance(values, (str, bytes)):
+        raw = pd.Series([values], dtype=object)
+    else:
+        raw = pd.Series(list(values), dtype=object)
     if pd.api.types.is_datetime64_any_dtype(raw):
-        values = pd.to_datetime(raw)
-        if getattr(values.dt, "tz", None) is not None:
-            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-        return values.astype("datetime64[ns]"), "date"
+        return _naive(pd.to_datetime(raw))
     if isinstance(raw.dtype, pd.PeriodDtype):
-        return raw.dt.to_timestamp().astype("datetime64[ns]"), "date"
+        return raw.dt.to_timestamp().astype("datetime64[ns]")
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    parsed = _parse_one_kind(list(uniques))
+    out = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT"))
+    return pd.Series(out.astype("datetime64[ns]"), index=raw.index)
+
+
+def _blank(raw: pd.Series) -> pd.Series:
+    """True where a cell is missing or holds only spaces (an Excel blank)."""
+    blank = raw.isna().to_numpy(bool)
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
+        codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+        empty = np.asarray([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool)
+        if empty.any():
+            blank = blank | ((codes >= 0) & empty[np.maximum(codes, 0)])
+    return pd.Series(blank, index=raw.index)
+
+
+def _x_values(frame: pd.DataFrame, x: str) -> tuple[pd.Series, str]:
+    """Return x as a Series and its kind: 'date', 'number' or 'category'.
+
+    Text that is all numbers is a number; text that is all dates (ISO, or
+    day-first such as 01/03/2024) is a date. Text that is mostly dates with a
+    few other values is an error naming those rows, never a silent category.
+    Work is done once per distinct value, so long columns stay fast.
+    """
+    raw = frame[x]
+    if pd.api.types.is_datetime64_any_dtype(raw) or isinstance(raw.dtype, pd.PeriodDtype):
+        return parse_dates(raw), "date"
     if isinstance(raw.dtype, pd.CategoricalDtype):
         return raw, "category"
     if pd.api.types.is_bool_dtype(raw):
         return raw.astype(str), "category"
     if pd.api.types.is_numeric_dtype(raw):
-        return raw.astype(float), "number"
-    sample = raw.dropna()
-    if len(sample) and all(isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat") for v in sample.iloc[:5]):
-        parsed = pd.to_datetime(raw, errors="coerce")
-        if parsed.notna().sum() == raw.notna().sum():
-            return parsed.astype("datetime64[ns]"), "date"
-    if len(sample):
-        parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
-        if parsed.notna().sum() == raw.notna().sum():
-            return parsed.astype("datetime64[ns]"), "date"
-    return raw.astype(object), "category"
+        values = raw.astype(float)
+        if np.isinf(values.to_numpy()).any():
+            bad = np.isinf(values.to_numpy())
+            raise EquityKitError(f"column '{x}' has infinite values, e.g. {describe_rows(raw, bad)}. Fix those rows.")
+        return values, "number"
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    uniq = list(uniques)
+    empty = np.asarray([isinstance(u, str) and not u.strip() for u in uniq], dtype=bool)
+    if empty.any():
+        codes = np.where((codes >= 0) & empty[np.maximum(codes, 0)], -1, codes)
+    filled = codes >= 0
+    cleaned = pd.Series(np.asarray(uniq + [None], dtype=object)[np.where(filled, codes, len(uniq))],
+                        index=raw.index, dtype=object)
+    live = ~empty
+    if not filled.any():
+        return cleaned, "category"
+
+    def spread(per_unique: np.ndarray, fill: Any) -> np.ndarray:
+        return np.where(filled, per_unique[np.maximum(codes, 0)], fill)
+
+    def numberlike(u: Any) -> bool:
+        return isinstance(u, (str, int, float, np.integer, np.floating)) and not isinstance(u, (bool, np.bool_))
+
+    if all(numberlike(u) for u, ok in zip(uniq, live) if ok):
+        # Excel exports can mix numbers and numbers stored as text in one column
+        numbers = pd.to_numeric(pd.Series([u.strip() if isinstance(u, str) else u for u in uniq], dtype=object),
+                                errors="coerce").to_numpy(float)
+        if not np.isnan(numbers[live]).any() and np.isfinite(numbers[live]).all():
+            return pd.Series(spread(numbers, np.nan), index=raw.index), "number"
+    dates = _parse_one_kind(uniq)
+    ok = ~np.isnat(dates)
+    if ok[live].all():
+        return pd.Series(spread(dates, np.datetime64("NaT")).astype("datetime64[ns]"), index=raw.index), "date"
+    row_ok = spread(ok, False)
+    if row_ok[filled].mean() >= 0.5:
+        bad = filled & ~row_ok
+        raise EquityKitError(
+            f"column '{x}' holds dates, but {int(bad.sum())} value(s) cannot be read as dates, e.g. "
+            f"{describe_rows(frame[x], bad)}. Write every date as 2024-03-01 (or 01/03/2024), "
+            "or remove those rows.")
+    return cleaned, "category"
 
 
 def _category_order(values: pd.Series) -> list:
@@ -121,13 +250,14 @@ def _keys_for(values: Any, kind: str, categories: list | None, what: str) -> np.
     else:
         vals = [values]
     if kind == "date":
-        try:
-            keys = pd.to_datetime(pd.Series(vals)).astype("datetime64[ns]").to_numpy().astype(np.int64)
-        except (ValueError, TypeError):
+        parsed = parse_dates(pd.Series(vals, dtype=object))
+        if parsed.isna().any():
+            bad = [v for v, ok in zip(vals, parsed.notna()) if not ok]
             raise EquityKitError(
-                f"{what} should be dates like the x column (e.g. '2024-03-01'), got {vals[:3]!r}."
-            ) from None
-        return keys.astype(float)
+                f"{what} should be dates like the x column (e.g. '2024-03-01' or '01/03/2024'), "
+                f"got {bad[:3]!r}."
+            )
+        return parsed.to_numpy().astype(np.int64).astype(float)
     if kind == "number":
         try:
             return np.asarray(vals, dtype=float)
@@ -402,8 +532,9 @@ def spc(
         ``increase``, ``decrease`` or ``neutral``: which direction is better.
         Colours signals and words the reading.
     target : float or dict, optional
-        A target line; a dict gives one per group. With ``mdc`` it also gives
-        the assurance icon.
+        A target line, in the units plotted (after ``multiply``: 95 for 95%
+        on a P chart with ``multiply=100``); a dict gives one per group. With
+        ``mdc`` it also gives the assurance icon.
     multiply : float
         Scale the plotted values and limits, e.g. 100 for percentages.
     screen_mr : bool
@@ -460,6 +591,15 @@ def spc(
     by_cols = _as_list(by)
     phase_col = phase if isinstance(phase, str) and phase in frame.columns else None
     require_columns(frame, [x, y, n, *by_cols] + ([phase_col] if phase_col else []))
+    if x == y or (n is not None and n in (x, y)):
+        raise EquityKitError(
+            f"x, y and n should be different columns, but got x={x!r}, y={y!r}, n={n!r}: "
+            "x is the time axis, y the measure and n its denominator.")
+    clash = [c for c in by_cols if c in _OUTPUT_COLUMNS]
+    if clash:
+        raise EquityKitError(
+            f"by= column {clash[0]!r} has the name of a column of the result table; rename it first, "
+            f"e.g. data.rename(columns={{{clash[0]!r}: '{clash[0]}_group'}}).")
     if chart in _RATIO_CHARTS and n is None:
         raise EquityKitError(
             f"a {chart} chart needs a denominator: pass n='column' (e.g. people eligible, or bed days). "
@@ -472,6 +612,10 @@ def spc(
         multiply = float(multiply)
     except (TypeError, ValueError):
         raise EquityKitError(f"multiply should be a number such as 100, not {multiply!r}.") from None
+    if not np.isfinite(multiply) or multiply <= 0:
+        raise EquityKitError(
+            f"multiply should be a positive number such as 100 (for percentages), not {multiply:g}: "
+            "it scales the values and limits, so 0 or a negative number would hide or flip them.")
 
     # --- columns -----------------------------------------------------------
     xv, kind = _x_values(frame, x)
@@ -590,6 +734,12 @@ def spc(
     # --- phases -------------------------------------------------------------
     group_first = xx == 0
     if phase_col is not None:
+        blank_phase = _blank(frame[phase_col]).to_numpy(bool)
+        if blank_phase[rows].any():
+            raise EquityKitError(
+                f"column '{phase_col}' (phase=) has empty cells, e.g. "
+                f"{describe_rows(frame[phase_col], blank_phase & keep)}. Give every row its phase "
+                "label (e.g. 'baseline', 'after PDSA 1'), or pass phase= the x value(s) where new phases start.")
         labels = frame[phase_col].to_numpy(dtype=object)[src_rows]
         labels = np.asarray(["" if (lab is None or lab != lab) else str(lab) for lab in labels], dtype=object)
         change = group_first.copy()
@@ -617,11 +767,27 @@ def spc(
                 f"with rules='mdc', freeze must be at least {MIN_FREEZE_MDC} points (Making Data Count fixes "
                 f"limits only after 12 or more); got {freeze}.")
         baseline = ~((phase_num == 1) & (xx >= freeze))
+        first_len = np.bincount(g_pt[phase_num == 1], minlength=ngroups)
+        if (first_len <= freeze).all():
+            warnings.warn(
+                f"freeze={freeze} but the {'first phase has' if nseg > ngroups else 'chart has'} only "
+                f"{int(first_len.max())} point(s){' in any group' if by_cols else ''}: the limits use all of "
+                "them, so nothing is frozen. Freeze at the end of the baseline period (e.g. 12 or 20 points).",
+                SPCWarning, stacklevel=2)
     else:
         baseline = np.ones(npts, dtype=bool)
     if exclude is not None:
         ex_keys = _keys_for(exclude, kind, categories, "exclude")
         excluded = np.isin(x_pt_key, ex_keys)
+        off_axis = ~np.isin(ex_keys, x_pt_key)
+        if off_axis.any():
+            given = list(exclude) if isinstance(exclude, (pd.Series, pd.Index, np.ndarray, list, tuple, set)) \
+                else [exclude]
+            shown = [v for v, off in zip(given, off_axis) if off]
+            warnings.warn(
+                f"exclude names {int(off_axis.sum())} value(s) that are not on the x axis, so nothing is "
+                f"excluded for them: {shown[:3]!r}. Use x values exactly as they are in '{x}'.",
+                SPCWarning, stacklevel=2)
     else:
         excluded = np.zeros(npts, dtype=bool)
     include = ~excluded
@@ -629,6 +795,8 @@ def spc(
     categorical = kind == "category"
 
     # --- limits -------------------------------------------------------------
+    if not isinstance(screen_mr, (bool, np.bool_)):
+        raise EquityKitError(f"screen_mr should be True or False, not {screen_mr!r}.")
     screen = bool(screen_mr)
     if rules == "mdc":
         lim = _mdc_limits(pts, base, seg, nseg, screen)
@@ -714,6 +882,12 @@ def spc(
     table = pd.DataFrame(table)
 
     _warn_short(chart, rules, seg, nseg, base, ra, by_cols, stacklevel=3)
+    tgt = table["target"].to_numpy(dtype=float)
+    scaled = multiply >= 10 and np.isfinite(tgt).any() and np.isfinite(value).any()
+    if scaled and np.nanmax(np.abs(tgt)) <= 1 < np.nanmedian(np.abs(value)):
+        warnings.warn(
+            f"target {np.nanmax(tgt):g} looks like a proportion, but the chart is multiplied by {multiply:g}: "
+            f"give the target in the same units (e.g. {np.nanmax(tgt) * multiply:g}).", SPCWarning, stacklevel=2)
 
     options = {
         "x": x, "y": y, "n": n, "chart": chart, "rules": rules, "improvement": improvement, "kind": kind,

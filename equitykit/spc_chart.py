@@ -187,10 +187,14 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
     if len(ann):
         ax = ann["x"]
         if kind == "date":
-            try:
-                ax = pd.DatetimeIndex(pd.to_datetime(ax))
-            except (ValueError, TypeError):
-                raise EquityKitError("annotation x values should be dates like the chart's x.") from None
+            from .spc import parse_dates
+
+            parsed = parse_dates(pd.Series(list(ax), dtype=object))
+            if parsed.isna().any():
+                bad = [v for v, ok in zip(ax, parsed.notna()) if not ok]
+                raise EquityKitError(
+                    f"annotation x values should be dates like the chart's x (e.g. '2024-03-01'), got {bad[:3]!r}.")
+            ax = pd.DatetimeIndex(parsed)
             order = np.argsort(ax.to_numpy(), kind="stable")
             ax = ax.strftime("%Y-%m-%dT%H:%M:%S").to_numpy(dtype=object)
         elif kind == "category":
@@ -212,8 +216,8 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
             extra.append(block)
     data_spec = _records(cols, extra)
 
-    x_title = opts["x"]
-    y_title = opts["y"] + (f" / {opts['n']}" if opts["n"] else "")
+    x_title = str(opts["x"])
+    y_title = str(opts["y"]) + (f" / {opts['n']}" if opts["n"] is not None else "")
     if opts["multiply"] == 100 and opts["chart"] in ("p", "pp"):
         y_title = f"% ({y_title})"
     elif opts["multiply"] != 1:
@@ -287,5 +291,5 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
 def _default_title(opts: dict) -> str:
     from .spc import chart_name
 
-    what = opts["y"] + (f" per {opts['n']}" if opts["n"] else "")
+    what = str(opts["y"]) + (f" per {opts['n']}" if opts["n"] is not None else "")
     return f"{chart_name(opts['chart'], opts['rules'])} of {what}"

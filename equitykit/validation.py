@@ -171,6 +171,10 @@ def as_numeric(
     else:
         values = pd.to_numeric(raw, errors="coerce").astype(float)
     bad_text = values.isna() & raw.notna()
+    if bad_text.any() and (raw.dtype == object or pd.api.types.is_string_dtype(raw)):
+        # A cell holding only spaces is an Excel blank: missing, not text.
+        spaces = raw.astype("string").str.strip().eq("").fillna(False).to_numpy(bool)
+        bad_text &= ~spaces
     if bad_text.any():
         one = bad_text.sum() == 1
         raise EquityKitError(

@@ -393,3 +393,55 @@ def test_aggregation_matches_phe_grouped_workbook() -> None:
     for area in ["Area09", "Area10", "Area11"]:
         assert np.isnan(t.loc[area, "rate"]) and t.loc[area, "compared"] == "no rate"
     assert "3 row(s) with a missing count were left out" in g.summary().reading
+
+
+def test_deciles_written_as_text_keep_their_numeric_order() -> None:
+    d = pd.DataFrame({"decile": [str(i) for i in range(10, 0, -1)], "dna": range(100, 50, -5),
+                      "appts": [1000] * 10})
+    g = ek.disaggregate(d, outcome="dna", by="decile", n="appts", reference="most_advantaged")
+    assert g.table["group"].tolist() == [str(i) for i in range(1, 11)]
+    assert g.table.loc[g.table["is_reference"], "group"].tolist() == ["10"]
+    numeric = ek.disaggregate(d.astype({"decile": int}), outcome="dna", by="decile", n="appts").sii(seed=3)
+    text = g.sii(seed=3)
+    assert text.table["sii"].iloc[0] == pytest.approx(numeric.table["sii"].iloc[0])
+
+
+def test_sii_with_a_group_of_missing_counts_is_a_clear_error() -> None:
+    d = pd.DataFrame({"decile": range(1, 11), "dna": [float(v) for v in range(100, 50, -5)],
+                      "appts": [1000] * 10})
+    d.loc[1, "dna"] = np.nan
+    g = ek.disaggregate(d, outcome="dna", by="decile", n="appts")
+    with pytest.raises(EquityKitError, match="not so for '2'"):
+        g.sii(seed=1)
+
+
+def test_representation_compares_like_with_like_when_a_population_figure_is_missing() -> None:
+    refs = pd.DataFrame({"eth": ["A"] * 300 + ["B"] * 100 + ["C"] * 100})
+    pop = {"A": 6000, "B": 4000}  # C is missing from the population table
+    with pytest.warns(UserWarning, match="no population figure.*'C'"):
+        r = ek.representation(refs, pop, "eth")
+    t = r.table.set_index("group")
+    # among A and B: A is 300/400 = 75% of the service against 60% of the population
+    assert t.loc["A", "ratio"] == pytest.approx(0.75 / 0.6)
+    assert t.loc["B", "ratio"] == pytest.approx(0.25 / 0.4)
+    assert np.isnan(t.loc["C", "ratio"]) and t.loc["C", "representation"] == "no population figure"
+    assert "B (25.0% of the service against 40.0%" in r.summary().reading
+
+
+def test_representation_leaves_not_stated_out_of_the_ratios_quietly() -> None:
+    refs = pd.DataFrame({"eth": ["A"] * 300 + ["B"] * 100 + ["Not stated"] * 100})
+    import warnings as _w
+
+    with _w.catch_warnings():
+        _w.simplefilter("error")
+        r = ek.representation(refs, {"A": 6000, "B": 4000}, "eth")
+    assert r.table.set_index("group").loc["A", "ratio"] == pytest.approx(0.75 / 0.6)
+    assert "No population figure for: Not stated; the ratios compare shares among the other groups" \
+        in r.summary().reading
+
+
+def test_disaggregate_multiply_given_as_text_is_a_clear_error() -> None:
+    rows = pd.DataFrame({"sex": ["F", "M"] * 10, "dna": [0, 1] * 10})
+    with pytest.raises(EquityKitError, match="multiply='per cent' should be a positive number"):
+        ek.disaggregate(rows, outcome="dna", by="sex", multiply="per cent")
+    assert ek.disaggregate(rows, outcome="dna", by="sex", multiply="100").table["rate"].tolist() == [0.0, 100.0]

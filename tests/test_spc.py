@@ -436,3 +436,142 @@ def test_spc_never_changes_the_callers_data() -> None:
     before = d.copy()
     quiet(d, x="month", y="y", n="n", chart="p", phase="phase", exclude=[d["month"][3]]).chart().to_dict()
     pd.testing.assert_frame_equal(d, before)
+
+
+# ----------------------------------------------------------------------------
+# odd inputs a QI team brings (acceptance review regressions)
+# ----------------------------------------------------------------------------
+
+def _c_table(frame, **kw):
+    return quiet(frame, x="month", y="y", chart="c", **kw)
+
+
+def test_day_first_and_month_name_text_is_read_as_dates() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 9])
+    expected = d["month"].tolist()
+    for fmt in ("%d/%m/%Y", "%b-%y", "%B %Y", "%Y-%m"):
+        res = _c_table(d.assign(month=d["month"].dt.strftime(fmt)))
+        assert res.options["kind"] == "date", fmt
+        assert res.table["x"].tolist() == expected, fmt
+    # 01/02/2022 is 1 February (day first, as in the UK), and exclude reads it the same way
+    res = _c_table(d.assign(month=d["month"].dt.strftime("%d/%m/%Y")), exclude=["01/02/2022"])
+    assert res.table.loc[res.table["excluded"], "x"].tolist() == [pd.Timestamp("2022-02-01")]
+
+
+def test_numbers_written_as_text_are_numbers() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 9]).assign(month=[str(i) for i in range(12, 0, -1)])
+    res = _c_table(d)
+    assert res.options["kind"] == "number"
+    assert res.table["x"].tolist() == list(range(1, 13))
+
+
+def test_mostly_dates_with_a_stray_word_is_an_error_naming_the_row() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3])
+    d["month"] = d["month"].dt.strftime("%Y-%m-%d").where(d.index != 4, "tbc")
+    with pytest.raises(EquityKitError, match=r"column 'month' holds dates.*row 4: 'tbc'"):
+        ek.spc(d, x="month", y="y", chart="c")
+
+
+def test_time_zone_dates_keep_their_local_day() -> None:
+    d = monthly(list(range(1, 13)))
+    local = d.assign(month=d["month"].dt.tz_localize("Europe/London"))
+    res = _c_table(local, exclude=[pd.Timestamp("2022-06-01", tz="Europe/London")],
+                   annotations=[(pd.Timestamp("2022-07-01", tz="Europe/London"), "PDSA 1")])
+    assert res.table["x"].tolist() == d["month"].tolist()  # 1 June BST is not 31 May 23:00
+    assert res.table.loc[res.table["excluded"], "x"].tolist() == [pd.Timestamp("2022-06-01")]
+    res.chart().to_dict()
+    assert str(local["month"].dt.tz) == "Europe/London"  # the caller's column is untouched
+
+
+def test_excel_blank_cells_are_missing_not_text() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 9]).astype({"y": object})
+    d.loc[3, "y"] = "  "
+    with pytest.warns(ek.SPCWarning, match="1 row\\(s\\) have no value in 'y'"):
+        res = ek.spc(d, x="month", y="y", chart="c")
+    assert np.isnan(res.table["value"].iloc[3])
+    assert res.table["cl"].iloc[0] == pytest.approx((50 - 4) / 11)  # the blank month is left out
+
+
+def test_multiply_must_be_positive() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 9])
+    for bad in (0, -100, float("nan")):
+        with pytest.raises(EquityKitError, match="multiply should be a positive number"):
+            ek.spc(d, x="month", y="y", chart="c", multiply=bad)
+
+
+def test_x_and_y_must_differ() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3])
+    with pytest.raises(EquityKitError, match="should be different columns"):
+        ek.spc(d, x="y", y="y", chart="c")
+
+
+@pytest.mark.parametrize("name", ["x", "value", "phase", "cl"])
+def test_by_column_with_a_result_column_name_is_refused(name) -> None:
+    d = monthly([3, 5, 2, 4, 6, 3, 4, 2]).assign(team=list("ABABABAB")).rename(columns={"team": name})
+    with pytest.raises(EquityKitError, match=f"by= column '{name}' has the name of a column"):
+        ek.spc(d, x="month", y="y", chart="c", by=name)
+
+
+def test_phase_column_with_blanks_is_an_error() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3, 4, 2]).assign(stage=["before"] * 4 + [None] * 4)
+    with pytest.raises(EquityKitError, match=r"column 'stage' \(phase=\) has empty cells, e\.g\. row 4"):
+        ek.spc(d, x="month", y="y", chart="c", phase="stage")
+
+
+def test_freeze_beyond_the_series_warns() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 9, 4, 5])
+    with pytest.warns(ek.SPCWarning, match="freeze=50 but the chart has only 14 point"):
+        res = ek.spc(d, x="month", y="y", chart="c", freeze=50)
+    assert res.table["cl"].iloc[0] == pytest.approx(d["y"].mean())
+
+
+def test_exclude_value_not_on_the_axis_warns() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 9, 4, 5])
+    with pytest.warns(ek.SPCWarning, match=r"not on the x axis.*'2030-01-01'"):
+        res = ek.spc(d, x="month", y="y", chart="c", exclude=["2030-01-01", "2022-03-01"])
+    assert res.table["excluded"].sum() == 1
+
+
+def test_tuple_column_names_chart() -> None:
+    d = pd.concat({"ward": monthly([3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 9])}, axis=1)
+    spec = quiet(d, x=("ward", "month"), y=("ward", "y"), chart="c").chart().to_dict()
+    assert "ward" in str(spec["title"])
+
+
+def test_screen_mr_must_be_true_or_false() -> None:
+    with pytest.raises(EquityKitError, match="screen_mr should be True or False"):
+        ek.spc(monthly([3, 5, 2, 4, 6, 3]), x="month", y="y", chart="i", screen_mr="no")
+
+
+def test_infinite_x_is_an_error() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3]).assign(month=[1, 2, np.inf, 4, 5, 6])
+    with pytest.raises(EquityKitError, match="column 'month' has infinite values, e.g. row 2"):
+        ek.spc(d, x="month", y="y", chart="c")
+
+
+def test_long_text_date_columns_are_parsed_once_per_value() -> None:
+    import time
+
+    months = pd.date_range("2000-01-01", periods=60, freq="MS")
+    d = pd.DataFrame({"month": np.tile(months.strftime("%d/%m/%Y"), 2000), "team": np.repeat(np.arange(2000), 60),
+                      "y": np.tile(np.arange(60) % 7, 2000)})
+    start = time.perf_counter()
+    res = quiet(d, x="month", y="y", chart="c", by="team")
+    assert time.perf_counter() - start < 5  # about 0.2 s here; a per-row parse took several seconds
+    assert res.table["x"].iloc[:60].tolist() == list(months)
+
+
+def test_target_in_the_wrong_units_warns() -> None:
+    d = monthly([80, 82, 85, 81, 84, 83, 86, 82, 85, 84, 83, 85], n=[100] * 12)
+    with pytest.warns(ek.SPCWarning, match=r"target 0.95 looks like a proportion.*e\.g\. 95"):
+        ek.spc(d, x="month", y="y", n="n", chart="p", multiply=100, target=0.95)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ek.SPCWarning)
+        ek.spc(d, x="month", y="y", n="n", chart="p", multiply=100, target=95)
+        ek.spc(d, x="month", y="y", n="n", chart="p", target=0.95)
+
+
+def test_x_mixing_numbers_and_numbers_as_text_is_numeric() -> None:
+    d = monthly([3, 5, 2, 4, 6, 3]).assign(month=pd.Series([1, "2", 3.0, " 4", 5, "6"], dtype=object))
+    res = _c_table(d)
+    assert res.options["kind"] == "number" and res.table["x"].tolist() == [1, 2, 3, 4, 5, 6]

@@ -115,3 +115,12 @@ def test_check_choice():
     assert check_choice("Increase", "improvement", ["increase", "decrease"]) == "increase"
     with pytest.raises(EquityKitError, match="'up' is not one of the choices"):
         check_choice("up", "improvement", ["increase", "decrease"])
+
+
+def test_as_numeric_reads_cells_of_spaces_as_missing():
+    frame = pd.DataFrame({"count": ["3", " ", "", "4"], "other": ["a", "b", "c", "d"]})
+    assert as_numeric(frame, "count").isna().tolist() == [False, True, True, False]
+    with pytest.raises(EquityKitError, match="2 empty cells, e.g. row 1: ' '"):
+        as_numeric(frame, "count", allow_missing=False)
+    with pytest.raises(EquityKitError, match="row 0: 'a'"):
+        as_numeric(frame, "other")
