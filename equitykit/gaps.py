@@ -28,9 +28,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import altair as alt
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import privacy
 from .intervals import newcombe, risk_ratio, wilson, z_value
@@ -815,7 +816,7 @@ def _phe_sii(
         fwd, back = (lambda v: v), (lambda v: v)
     tval = fwd(val)
     if se is None:
-        se_calc = (fwd(np.asarray(upper, float)) - fwd(np.asarray(lower, float))) / stats.norm.ppf(0.975) / 2
+        se_calc = (fwd(np.asarray(upper, float)) - fwd(np.asarray(lower, float))) / NormalDist().inv_cdf(0.975) / 2
     else:
         se_calc = np.asarray(se, dtype=float)
 

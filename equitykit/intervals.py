@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from statistics import NormalDist
 
 from .validation import EquityKitError
 
@@ -66,7 +66,7 @@ def z_value(confidence: float = 0.95) -> float:
     1.959964
     """
     conf = _check_confidence(confidence)
-    return float(stats.norm.ppf(conf + (1 - conf) / 2))
+    return NormalDist().inv_cdf(conf + (1 - conf) / 2)
 
 
 def _array(values: Any, name: str) -> np.ndarray:
@@ -186,6 +186,8 @@ def exact_poisson(count: Any, confidence: float = 0.95) -> Interval:
     _check_counts(x)
     conf = _check_confidence(confidence)
     alpha = 1 - conf
+    from scipy import stats  # imported here: scipy.stats costs a second at kernel start
+
     with np.errstate(invalid="ignore"):
         lower = np.where(x > 0, stats.chi2.ppf(alpha / 2, np.where(x > 0, 2 * x, 1)) / 2, 0.0)
         upper = stats.chi2.ppf(1 - alpha / 2, 2 * x + 2) / 2

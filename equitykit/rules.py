@@ -43,7 +43,6 @@ from math import comb
 from typing import Iterable
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["RULE_SETS", "anhoej_limits", "ihi_runs_limits"]
 
@@ -79,6 +78,8 @@ def anhoej_limits(n_useful: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
     n = np.asarray(list(n_useful) if not isinstance(n_useful, np.ndarray) else n_useful, dtype=float)
     safe = np.where(n > 0, n, 1)
     longest_max = np.round(np.log2(safe)) + 3
+    from scipy import stats  # imported here: scipy.stats costs a second at kernel start
+
     crossings_min = stats.binom.ppf(0.05, np.maximum(safe - 1, 0), 0.5)
     return longest_max.astype(int), crossings_min.astype(int)
 
