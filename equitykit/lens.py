@@ -44,9 +44,12 @@ VERDICTS = ("narrowed", "maintained", "widened")
 
 def _x_axis(frame: pd.DataFrame, x: str) -> pd.Series:
     raw = frame[x]
-    if pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_datetime64_any_dtype(raw):
+    if pd.api.types.is_numeric_dtype(raw):
         return raw
-    return as_dates(frame, x)
+    values = raw if pd.api.types.is_datetime64_any_dtype(raw) else as_dates(frame, x)
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)  # keep the local calendar day, as spc does
+    return values
 
 
 def _periods(frame: pd.DataFrame, xs: pd.Series, change: Any) -> pd.Series:
@@ -74,6 +77,7 @@ def _periods(frame: pd.DataFrame, xs: pd.Series, change: Any) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(xs):
         try:
             when = pd.Timestamp(change)
+            when = when.tz_localize(None) if when.tzinfo is not None else when
         except (TypeError, ValueError):
             raise EquityKitError(
                 f"change={change!r} is neither a column of the data nor a date: "

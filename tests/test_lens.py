@@ -163,3 +163,14 @@ def test_verdicts_are_not_claimed_lightly() -> None:
                                change=13).verdict for s in range(100)]
     assert none.count("maintained") >= 94
     assert real.count("narrowed") >= 95
+
+
+def test_time_zone_dates_and_missing_group_labels() -> None:
+    d = two_groups(after_a=60, after_b=60)
+    d["month"] = pd.date_range("2023-01-01", periods=24, freq="MS", tz="Europe/London").repeat(2)
+    lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change="2024-01-01")
+    assert lens.verdict == "narrowed"
+    d.loc[3, "group"] = None
+    lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change="2024-01-01",
+                          groups=("A", "B"))
+    assert "Not recorded" in set(lens.table["group"])
