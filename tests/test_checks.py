@@ -3,7 +3,7 @@
 Small stand-ins carrying a ``table`` test each hint on its own; the ``test_real_*``
 tests build each notebook's solution and a plausible slip with the real kit.
 The source notebooks also run their solutions through the same checks under
-EQUITYKIT_STRICT_CHECKS=1 (tools/run_notebooks.py, run by make test).
+EQUITYKIT_STRICT_CHECKS=1 (nbval over workshop/source, run by make test).
 """
 from __future__ import annotations
 

@@ -163,38 +163,3 @@ def test_explorers_in_01_and_04_and_the_published_calls():
     assert "freeze=" in text["05"] and "ek.safety_cross(" in text["05"] and "ek.sustain_checklist()" in text["05"]
     # 06 writes its example files to a temporary folder, never into the repository.
     assert "tempfile.mkdtemp" in text["06"] and "ek.read_data(" in text["06"] and ".xlsx" in text["06"]
-
-
-def _load_runner():
-    spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "tools" / "run_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["run_notebooks"] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-run_notebooks = _load_runner()
-
-
-def _notebook(path: Path, *sources: str, learner: bool = False) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
-    if learner:
-        nb.metadata["equitykit"] = {"version": "learner"}
-    nbformat.write(nb, path)
-    return path
-
-
-def test_one_kernel_runner_follows_nbval_lax_rules(tmp_path):
-    source = _notebook(tmp_path / "a.ipynb", "x = 1", "# NBVAL_RAISES_EXCEPTION\n1 / 0",
-                       "import os\nassert os.environ.get('EQUITYKIT_STRICT_CHECKS') == '1'")
-    learner = _notebook(tmp_path / "b.ipynb", "assert 'x' not in dir(), 'namespace not reset'",
-                        "import os\nassert 'EQUITYKIT_STRICT_CHECKS' not in os.environ", learner=True)
-    broken = _notebook(tmp_path / "c.ipynb", "raise ValueError('boom')", "never = 1")
-    quiet = _notebook(tmp_path / "d.ipynb", "# NBVAL_RAISES_EXCEPTION\n1 + 1")
-    outcomes = run_notebooks.run_all([source, learner, broken, quiet])
-    assert [bool(o.failures) for o in outcomes] == [False, False, True, True]
-    assert outcomes[0].strict and not outcomes[1].strict
-    assert "boom" in outcomes[2].failures[0].error and outcomes[2].cells == 1
-    assert "raised nothing" in outcomes[3].failures[0].error
-    assert "2 of 4 notebooks ran cleanly" in run_notebooks.report(outcomes, 1.0)
