@@ -349,7 +349,8 @@ class LensResult(Result):
 
     def chart(self, title: str | None = None) -> alt.VConcatChart:
         """Each group over time (top) and the gap on an I chart (bottom), the change marked."""
-        t = self.table.assign(percent=100 * self.table["rate"])
+        # Rates only: the chart (and any page it is saved in) never carries the counts behind them.
+        t = self.table[["x", "group", "period"]].assign(percent=100 * self.table["rate"].to_numpy())
         first_after = t.loc[t["period"] != "before", "x"].min()
         base = alt.Chart(t).encode(
             x=alt.X("x", title=None),

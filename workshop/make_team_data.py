@@ -22,7 +22,8 @@ import pandas as pd
 SEED = 20240613
 HERE = Path(__file__).resolve().parent / "teams"
 
-PDSA_COLUMNS = ["id", "change_idea", "prediction", "start", "end", "study", "act"]
+# The layout equitykit.PDSALog.from_csv reads (the bundled data/pdsa_log.csv uses it too).
+PDSA_COLUMNS = ["cycle_id", "change_idea", "prediction", "start_date", "end_date", "study", "act"]
 
 
 def _months(start: str, count: int) -> pd.DatetimeIndex:
