@@ -62,3 +62,18 @@ __all__ += ["render_handouts", "HandoutReport"]
 from .lens import LensResult, equity_lens
 
 __all__ += ["equity_lens", "LensResult"]
+
+# --- QI tools: diagrams, data review, aims and measures, PDSA log, sustain (steps 2, 3, 4 and 5) ---
+from .diagrams import ChangeIdea, Driver, DriverDiagram, Fishbone, ProcessMap
+from .pdsa import Cycle, PDSALog
+from .plans import AimCheck, AimStatement, Measure, MeasurementPlan, check_aim
+from .review import DataReview
+from .sustain import SustainChecklist, safety_cross, sustain_checklist
+
+__all__ += [
+    "Fishbone", "ProcessMap", "Driver", "ChangeIdea", "DriverDiagram",
+    "DataReview",
+    "AimStatement", "AimCheck", "check_aim", "Measure", "MeasurementPlan",
+    "Cycle", "PDSALog",
+    "safety_cross", "sustain_checklist", "SustainChecklist",
+]
