@@ -26,6 +26,7 @@ The teams file::
         n: appointments              # denominator column (omit for row-level data)
         characteristic: imd_decile
         reference: "10"
+        focus: "1"                   # optional: the group the aim is about
         date: month
         aim: Reduce missed appointments for ...
         pdsa_log: teams/riverside_pdsa.csv
@@ -87,6 +88,7 @@ TEAM_KEYS: dict[str, str] = {
     "n": "denominator",
     "characteristic": "characteristic",
     "reference": "reference_group",
+    "focus": "focus_group",
     "date": "date_column",
     "chart": "chart_type",
     "improvement": "improvement",
@@ -259,13 +261,15 @@ def team_counts(
     return out.reset_index(drop=True)
 
 
-def groups_to_compare(gap: Any) -> tuple[str, str] | None:
-    """The reference group and the group furthest behind it, for :func:`equitykit.equity_lens`.
+def groups_to_compare(gap: Any, focus: Any = None) -> tuple[str, str] | None:
+    """The reference group and the group of interest, for :func:`equitykit.equity_lens`.
 
-    Only groups whose counts were not suppressed and that are not flagged
-    small are candidates, so the lens never turns on a handful of people.
-    None when the reference is everyone together or no other group qualifies
-    (the lens then picks the best and worst groups itself).
+    The group of interest is ``focus`` (the group the team's aim is about) when
+    given, else the group furthest behind the reference. Only groups whose
+    counts were not suppressed and that are not flagged small are chosen
+    automatically, so the lens never turns on a handful of people. None when
+    the reference is everyone together or no other group qualifies (the lens
+    then picks the best and worst groups itself).
 
     Example
     -------
@@ -279,6 +283,12 @@ def groups_to_compare(gap: Any) -> tuple[str, str] | None:
     ref = t[t["is_reference"]]
     if not len(ref):
         return None
+    if focus is not None and str(focus) != "":
+        wanted = str(int(focus)) if isinstance(focus, float) and float(focus).is_integer() else str(focus)
+        if wanted not in set(t["group"]):
+            raise EquityKitError(f"focus group {wanted!r} is not one of the groups: "
+                                 f"{', '.join(map(repr, t['group']))}.")
+        return str(ref["group"].iloc[0]), wanted
     candidates = t[~t["is_reference"] & ~t["small"].astype(bool) & t["difference"].notna()
                    & ~t["compared"].isin(["suppressed", "no rate"])]
     if not len(candidates):
@@ -346,8 +356,9 @@ def narrative(gap: Any, over_time: Any = None, lens: Any = None, lens_note: str 
         ref_text = "everyone together"
     others = visible & ~t["is_reference"] & ~t["small"].astype(bool)
     worse = t[others & (t["compared"] == "worse")]
-    word = "group has" if int(others.sum()) == 1 else "groups have"
-    sentence = (f"Compared with {ref_text}, {len(worse)} of {int(others.sum())} {word} a clearly worse "
+    word = "group" if int(others.sum()) == 1 else "groups"
+    verb = "has" if len(worse) == 1 else "have"
+    sentence = (f"Compared with {ref_text}, {len(worse)} of {int(others.sum())} {word} {verb} a clearly worse "
                 f"{outcome} rate.")
     if len(worse):
         sign = 1.0 if gap.improvement == "decrease" else -1.0
@@ -436,7 +447,7 @@ def parse_teams_text(text: str, base: str | os.PathLike[str]) -> list[Team]:
                 value = str(path if path.is_absolute() else (base_dir / path).resolve())
             if value is None:
                 value = ""
-            params[param] = value if key not in ("name", "reference") else str(value)
+            params[param] = value if key not in ("name", "reference", "focus") else str(value)
         slug = _slug(params["team_name"])
         if slug in seen:
             raise EquityKitError(
