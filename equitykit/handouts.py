@@ -43,6 +43,7 @@ import asyncio
 import base64
 import contextlib
 import copy
+import functools
 import html
 import os
 import re
@@ -105,6 +106,8 @@ _IDENTIFIER_PATTERN = re.compile(
     re.I,
 )
 _MAX_ATTEMPTS = 3
+# A <style> block (in the page's <head>, from the template): skipped by the identifier check.
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style>", re.I | re.S)
 
 _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
@@ -523,42 +526,56 @@ def offline_problems(page: str) -> list[str]:
     return [m.group(0) for m in _REMOTE.finditer(page)]
 
 
-def _identifier_values(team: Team) -> tuple[str, set[str]]:
+def _identifier_values(team: Team) -> tuple[str, frozenset[str]]:
     """Values of the team's identifier columns (named, or guessed from the column names)."""
     data = Path(str(team.parameters.get("data_file", "")))
     if not data.is_file() or data.suffix.lower() not in (".csv", ".txt", ".xlsx", ".xls"):
-        return "", set()
-    import pandas as pd
+        return "", frozenset()
+    shown = tuple(str(team.parameters.get(k, "")) for k in ("outcome", "denominator", "characteristic", "date_column"))
+    stat = data.stat()
+    return _identifier_values_cached(str(data.resolve()), stat.st_mtime_ns, stat.st_size, team.identifiers, shown)
 
+
+@functools.lru_cache(maxsize=8)
+def _identifier_values_cached(
+    path: str, mtime_ns: int, size: int, identifiers: tuple[str, ...], shown_columns: tuple[str, ...]
+) -> tuple[str, frozenset[str]]:
+    """Read once per file version: teams sharing a file (or rendered again) reuse the values."""
+    data = Path(path)
     try:
         if data.suffix.lower() in (".xlsx", ".xls"):
             header = list(pd.read_excel(data, nrows=0).columns)
         else:
             header = list(pd.read_csv(data, nrows=0).columns)
         # The columns the handout is meant to show (groups, dates, counts) are never identifiers.
-        shown = {str(team.parameters.get(k, "")) for k in ("outcome", "denominator", "characteristic", "date_column")}
+        shown = set(shown_columns)
         columns = [
             c for c in header
-            if c in team.identifiers or (_IDENTIFIER_PATTERN.search(str(c)) and str(c) not in shown)
+            if c in identifiers or (_IDENTIFIER_PATTERN.search(str(c)) and str(c) not in shown)
         ]
         if not columns:
-            return "", set()
+            return "", frozenset()
         if data.suffix.lower() in (".xlsx", ".xls"):
             frame = pd.read_excel(data, usecols=columns, dtype=str)
         else:
             frame = pd.read_csv(data, usecols=columns, dtype=str)
     except Exception:  # an unreadable file is the notebook's error to report, not ours
-        return "", set()
+        return "", frozenset()
     values = set()
     for col in columns:
         values.update(v.strip() for v in frame[col].dropna() if len(v.strip()) >= 4)
-    return ", ".join(map(str, columns)), values
+    return ", ".join(map(str, columns)), frozenset(values)
 
 
-def _leaks(page: str, values: set[str]) -> list[str]:
+def _leaks(page: str, values: Iterable[str]) -> list[str]:
     """Identifier values found in the page, also inside base64 images (data: URIs)."""
     if not values:
         return []
+    # The template's style sheets in <head> (over half of each page, the same for every team)
+    # carry no data; everything from <body> on is checked.
+    head, body_tag, body = page.partition("<body")
+    if body_tag:
+        page = _STYLE_BLOCK.sub("", head) + body_tag + body
     decoded = []
     for chunk in re.findall(r"data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)", page):
         with contextlib.suppress(Exception):
