@@ -534,3 +534,24 @@ def test_narrative_names_rates_never_counts():
     assert "1 group(s) are too small" in text
     for count in ("517", "733", "1041", "1029", "1,041"):
         assert count not in text
+
+
+def test_facilitator_guide_agenda_matches_the_notebooks_minutes():
+    guide = (WORKSHOP / "FACILITATOR_GUIDE.md").read_text()
+    rows = re.findall(r"^\| (\d\d:\d\d) \| (\d+) \| [^|]+\| ([^|]*)\|$", guide, re.M)
+    stated = {}
+    for path in sorted((WORKSHOP / "source").glob("0*.ipynb")):
+        text = nbformat.read(path, as_version=4).cells[0].source
+        stated[path.stem] = int(re.search(r"about (\d+) minutes", text).group(1))
+    planned = {}
+    for _, minutes, materials in rows:
+        for stem in re.findall(r"notebook `(0\d_\w+)`", materials):
+            planned[stem] = int(minutes)
+    optional = re.search(r"\*\*After part 2 \(optional, (\d+) minutes\):\*\* notebook `(0\d_\w+)`", guide)
+    planned[optional.group(2)] = int(optional.group(1))
+    assert planned == stated
+    # each morning's blocks add up to 09:30-13:00
+    for start in ("Part 1", "Part 2"):
+        table = guide.split(f"### {start}")[1].split("**Key points")[0]
+        assert sum(int(m) for _, m, _ in re.findall(r"^\| (\d\d:\d\d) \| (\d+) \|([^\n]*)$", table, re.M)) == 210
+    assert "equitykit doctor" in guide and "make handouts" in guide
