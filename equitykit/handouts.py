@@ -13,6 +13,14 @@ Kernels talk over IPC sockets where the system allows it, which avoids the port
 races seen when many kernels start at once; a kernel that fails to start is
 retried, and a kernel that dies is restarted and its team tried once more.
 
+The handout notebook (``workshop/handout.ipynb``) calls three helpers from here:
+:func:`team_counts` (a team's data as counts per period and group, the only
+table the page is built from), :func:`groups_to_compare` (the two groups for
+the equity lens) and :func:`narrative` (a few plain-English sentences, rates
+only). Before a page is written, the renderer checks that nothing in it would
+load from the network and that no value of an identifier-like column of the
+team's data file (NHS number, patient ID, ...) appears in it.
+
 The teams file::
 
     notebook: handout.ipynb          # optional, relative to this file
