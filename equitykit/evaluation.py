@@ -22,13 +22,13 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from statistics import NormalDist
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from .intervals import wilson
 from .results import Result, Summary
 from .theme import PALETTE
 from .validation import EquityKitError, as_frame, describe_rows, require_columns
@@ -70,24 +70,6 @@ _COLOURS = (
     "#56B4E9",  # agree: sky blue (Okabe-Ito)
     PALETTE["improvement"],  # strongly agree: blue
 )
-
-
-def _wilson(x: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for x successes out of n (NaN where n is 0).
-
-    Kept private here until ``equitykit.intervals.wilson`` is merged; then call that.
-    """
-    x = np.asarray(x, dtype=float)
-    n = np.asarray(n, dtype=float)
-    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = x / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    lower = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
-    upper = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
-    return lower, upper
 
 
 def _code_answers(raw: pd.Series, column: str) -> pd.Series:
@@ -350,9 +332,11 @@ def likert(
             }
         )
     table = pd.DataFrame(rows)
-    lower, upper = _wilson(table["agree"].to_numpy(), table["n"].to_numpy(), confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["percent_agree"] = np.where(table["n"] > 0, 100 * table["agree"] / table["n"], np.nan)
-    table["lower"] = 100 * lower
-    table["upper"] = 100 * upper
+    answered = table["n"].to_numpy() > 0  # a statement nobody answered has no percentage
+    for col in ("percent_agree", "lower", "upper"):
+        table[col] = np.nan
+    if answered.any():
+        w = wilson(table["agree"].to_numpy()[answered], table["n"].to_numpy()[answered], confidence)
+        for col, values in (("percent_agree", w.estimate), ("lower", w.lower), ("upper", w.upper)):
+            table.loc[answered, col] = 100 * np.asarray(values, dtype=float)
     return LikertResult(table, part if part else None, confidence)

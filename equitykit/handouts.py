@@ -13,6 +13,14 @@ Kernels talk over IPC sockets where the system allows it, which avoids the port
 races seen when many kernels start at once; a kernel that fails to start is
 retried, and a kernel that dies is restarted and its team tried once more.
 
+The handout notebook (``workshop/handout.ipynb``) calls three helpers from here:
+:func:`team_counts` (a team's data as counts per period and group, the only
+table the page is built from), :func:`groups_to_compare` (the two groups for
+the equity lens) and :func:`narrative` (a few plain-English sentences, rates
+only). Before a page is written, the renderer checks that nothing in it would
+load from the network and that no value of an identifier-like column of the
+team's data file (NHS number, patient ID, ...) appears in it.
+
 The teams file::
 
     notebook: handout.ipynb          # optional, relative to this file
@@ -26,6 +34,7 @@ The teams file::
         n: appointments              # denominator column (omit for row-level data)
         characteristic: imd_decile
         reference: "10"
+        focus: "1"                   # optional: the group the aim is about
         date: month
         aim: Reduce missed appointments for ...
         pdsa_log: teams/riverside_pdsa.csv
@@ -42,6 +51,7 @@ import asyncio
 import base64
 import contextlib
 import copy
+import functools
 import html
 import os
 import re
@@ -56,10 +66,12 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import numpy as np
+import pandas as pd
 import yaml
 
 from .files import atomic_write_text
-from .validation import EquityKitError
+from .validation import EquityKitError, as_binary, as_dates, as_frame, as_numeric, check_choice, require_columns
 
 __all__ = [
     "TEAM_KEYS",
@@ -71,6 +83,10 @@ __all__ = [
     "export_html",
     "offline_problems",
     "render_handouts",
+    "RATE_CHARTS",
+    "team_counts",
+    "groups_to_compare",
+    "narrative",
 ]
 
 #: YAML key -> notebook parameter. Paths (data, pdsa_log) are made absolute.
@@ -81,6 +97,7 @@ TEAM_KEYS: dict[str, str] = {
     "n": "denominator",
     "characteristic": "characteristic",
     "reference": "reference_group",
+    "focus": "focus_group",
     "date": "date_column",
     "chart": "chart_type",
     "improvement": "improvement",
@@ -97,6 +114,8 @@ _IDENTIFIER_PATTERN = re.compile(
     re.I,
 )
 _MAX_ATTEMPTS = 3
+# A <style> block (in the page's <head>, from the template): skipped by the identifier check.
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style>", re.I | re.S)
 
 _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
@@ -183,6 +202,205 @@ class HandoutReport:
 
 
 # ---------------------------------------------------------------------------
+# What the handout notebook calls: counts per period and group, and the words
+# ---------------------------------------------------------------------------
+
+#: Charts a handout may draw: each point is a rate, never a count of people.
+RATE_CHARTS = ("p", "pp", "u", "up")
+
+
+def team_counts(
+    data: Any,
+    x: str,
+    by: str,
+    outcome: str,
+    n: str | None = None,
+    period: str = "month",
+) -> pd.DataFrame:
+    """Counts per period and group: the only table a handout is built from.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per person or event (``outcome`` yes/no, ``n`` left out), or
+        counts (``outcome`` a count, ``n`` its denominator) per period and group.
+    x : str
+        The date column. Row-level dates are grouped into periods (months by default).
+    by : str
+        The characteristic (e.g. ``imd_decile``); empty labels are kept, as a group.
+    outcome, n : str
+        The outcome and, for counted data, its denominator column.
+    period : str
+        How row-level dates are grouped: ``"month"`` (default) or ``"week"``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``x``, ``by``, ``outcome`` and ``n`` (``"people"`` for row-level
+        data), one row per period and group, sorted. No other column of ``data``
+        (identifiers, free text) is carried over. The caller's data is not changed.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"date": ["2024-01-03", "2024-01-20", "2024-02-02"],
+    ...                      "sex": ["F", "F", "M"], "dna": [1, 0, 1], "nhs_number": ["1", "2", "3"]})
+    >>> team_counts(rows, x="date", by="sex", outcome="dna").to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'date': [Timestamp('2024-01-01 00:00:00'), Timestamp('2024-02-01 00:00:00')], 'sex': ['F', 'M'],
+     'dna': [1, 1], 'people': [2, 1]}
+    """
+    frame = as_frame(data)
+    require_columns(frame, [x, by, outcome, n])
+    labels = frame[by]
+    if n:
+        when = frame[x] if pd.api.types.is_numeric_dtype(frame[x]) else as_dates(frame, x)
+        work = pd.DataFrame({x: when, by: labels, outcome: as_numeric(frame, outcome, nonnegative=True),
+                             n: as_numeric(frame, n, nonnegative=True)})
+        n_col = n
+    else:
+        period = check_choice(period, "period", ["month", "week"])
+        events = as_binary(frame, outcome)
+        when = as_dates(frame, x).dt.to_period("M" if period == "month" else "W").dt.start_time
+        n_col = "people"
+        work = pd.DataFrame({x: when, by: labels, outcome: events, n_col: events.notna().astype("int64")})
+    out = (work.groupby([x, by], as_index=False, dropna=False, sort=True)[[outcome, n_col]]
+           .sum(min_count=1))
+    for col in (outcome, n_col):
+        values = out[col]
+        if values.notna().all() and (values == values.round()).all():
+            out[col] = values.astype("int64")
+    return out.reset_index(drop=True)
+
+
+def groups_to_compare(gap: Any, focus: Any = None) -> tuple[str, str] | None:
+    """The reference group and the group of interest, for :func:`equitykit.equity_lens`.
+
+    The group of interest is ``focus`` (the group the team's aim is about) when
+    given, else the group furthest behind the reference. Only groups whose
+    counts were not suppressed and that are not flagged small are chosen
+    automatically, so the lens never turns on a handful of people. None when
+    the reference is everyone together or no other group qualifies (the lens
+    then picks the best and worst groups itself).
+
+    Example
+    -------
+    >>> import pandas as pd, equitykit as ek
+    >>> d = pd.DataFrame({"group": ["A", "B", "C"], "yes": [30, 60, 3], "n": [100, 100, 5]})
+    >>> groups_to_compare(ek.disaggregate(d, outcome="yes", by="group", n="n", reference="B",
+    ...                                   improvement="increase", suppress=True))
+    ('B', 'A')
+    """
+    t = gap.table
+    ref = t[t["is_reference"]]
+    if not len(ref):
+        return None
+    if focus is not None and str(focus) != "":
+        wanted = str(int(focus)) if isinstance(focus, float) and float(focus).is_integer() else str(focus)
+        if wanted not in set(t["group"]):
+            raise EquityKitError(f"focus group {wanted!r} is not one of the groups: "
+                                 f"{', '.join(map(repr, t['group']))}.")
+        return str(ref["group"].iloc[0]), wanted
+    candidates = t[~t["is_reference"] & ~t["small"].astype(bool) & t["difference"].notna()
+                   & ~t["compared"].isin(["suppressed", "no rate"])]
+    if not len(candidates):
+        return None
+    sign = -1.0 if gap.improvement == "increase" else 1.0
+    focus = candidates.loc[(candidates["difference"] * sign).idxmax(), "group"]
+    return str(ref["group"].iloc[0]), str(focus)
+
+
+def _units(gap: Any) -> tuple[str, str]:
+    """How a rate and a difference of rates are written, e.g. ('%', 'percentage points')."""
+    if gap.multiply == 100:
+        return "%", "percentage points"
+    per = f" per {gap.multiply:,.0f}"
+    return per, per
+
+
+def narrative(gap: Any, over_time: Any = None, lens: Any = None, lens_note: str = "") -> str:
+    """The handout's story in a few plain-English sentences (Markdown), from rates only.
+
+    Parameters
+    ----------
+    gap : GapResult
+        From ``disaggregate(..., suppress=True)``: groups whose counts were
+        suppressed are never named with a rate.
+    over_time : SPCResult, optional
+        The team's measure over time.
+    lens : LensResult, optional
+        The equity lens; ``lens_note`` says why there is none when it is None.
+
+    Returns
+    -------
+    str
+        Markdown bullet points. No count of people appears in them.
+
+    Example
+    -------
+    >>> import pandas as pd, equitykit as ek
+    >>> d = pd.DataFrame({"group": ["A", "B"], "yes": [30, 60], "n": [100, 100]})
+    >>> gap = ek.disaggregate(d, outcome="yes", by="group", n="n", reference="B",
+    ...                       improvement="increase", suppress=True)
+    >>> print(narrative(gap))  # doctest: +NORMALIZE_WHITESPACE
+    - **The gap.** Compared with B (60.0%), 1 of 1 group has a clearly worse yes rate. The furthest behind
+      is A: 30.0%, 30.0 percentage points lower.
+    - **Is our work helping to achieve equity?** Bring this page to your next coaching session.
+    """
+    from .gaps import _words
+
+    t = gap.table
+    outcome = _words(gap.outcome)
+    rate_unit, diff_unit = _units(gap)
+
+    def name(label: Any) -> str:  # "IMD decile 1" rather than "1"
+        text = str(label)
+        return f"{_words(gap.by[0])} {text}" if len(gap.by) == 1 and text[:1].isdigit() else text
+
+    lines = []
+    visible = ~t["compared"].isin(["suppressed", "no rate"]) & t["rate"].notna()
+    ref = t[t["is_reference"]]
+    if len(ref) and visible[ref.index[0]]:
+        ref_text = f"{name(ref['group'].iloc[0])} ({float(ref['rate'].iloc[0]):.1f}{rate_unit})"
+    elif len(ref):
+        ref_text = name(ref["group"].iloc[0])
+    else:
+        ref_text = "everyone together"
+    others = visible & ~t["is_reference"] & ~t["small"].astype(bool)
+    worse = t[others & (t["compared"] == "worse")]
+    word = "group" if int(others.sum()) == 1 else "groups"
+    verb = "has" if len(worse) == 1 else "have"
+    sentence = (f"Compared with {ref_text}, {len(worse)} of {int(others.sum())} {word} {verb} a clearly worse "
+                f"{outcome} rate.")
+    if len(worse):
+        sign = 1.0 if gap.improvement == "decrease" else -1.0
+        row = worse.loc[(worse["difference"] * sign).idxmax()]
+        direction = "higher" if gap.improvement == "decrease" else "lower"
+        sentence += (f" The furthest behind is {name(row['group'])}: {float(row['rate']):.1f}{rate_unit}, "
+                     f"{abs(float(row['difference'])):.1f} {diff_unit} {direction}.")
+    hidden = int((~visible).sum())
+    if hidden:
+        sentence += f" {hidden} group(s) are too small to show a rate safely (shown as *)."
+    lines.append(f"- **The gap.** {sentence}")
+    if over_time is not None:
+        summary = over_time.summary()
+        signal = bool(np.any(summary["runs_signal"])) or bool(np.any(summary["sigma_signals"] > 0))
+        if signal:
+            text = ("The chart shows special cause variation (a shift or a point beyond the limits): "
+                    "something changed, more than chance would explain.")
+        else:
+            text = "The chart shows only common cause variation: no change beyond what chance would explain."
+        lines.append(f"- **Over time.** {text}")
+    if lens is not None:
+        word = {"narrowed": "narrowed", "widened": "widened", "maintained": "stayed about the same (maintained)"}
+        lines.append(f"- **Through the equity lens.** The gap between {name(lens.focus)} and {name(lens.reference)} "
+                     f"{word.get(lens.verdict, lens.verdict)} after our changes. {lens.evidence[1]}")
+    elif lens_note:
+        lines.append(f"- **Through the equity lens.** {lens_note}")
+    lines.append("- **Is our work helping to achieve equity?** Bring this page to your next coaching session.")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
 # The teams file
 # ---------------------------------------------------------------------------
 
@@ -240,7 +458,7 @@ def parse_teams_text(text: str, base: str | os.PathLike[str]) -> list[Team]:
                 value = str(path if path.is_absolute() else (base_dir / path).resolve())
             if value is None:
                 value = ""
-            params[param] = value if key not in ("name", "reference") else str(value)
+            params[param] = value if key not in ("name", "reference", "focus") else str(value)
         slug = _slug(params["team_name"])
         if slug in seen:
             raise EquityKitError(
@@ -316,42 +534,56 @@ def offline_problems(page: str) -> list[str]:
     return [m.group(0) for m in _REMOTE.finditer(page)]
 
 
-def _identifier_values(team: Team) -> tuple[str, set[str]]:
+def _identifier_values(team: Team) -> tuple[str, frozenset[str]]:
     """Values of the team's identifier columns (named, or guessed from the column names)."""
     data = Path(str(team.parameters.get("data_file", "")))
     if not data.is_file() or data.suffix.lower() not in (".csv", ".txt", ".xlsx", ".xls"):
-        return "", set()
-    import pandas as pd
+        return "", frozenset()
+    shown = tuple(str(team.parameters.get(k, "")) for k in ("outcome", "denominator", "characteristic", "date_column"))
+    stat = data.stat()
+    return _identifier_values_cached(str(data.resolve()), stat.st_mtime_ns, stat.st_size, team.identifiers, shown)
 
+
+@functools.lru_cache(maxsize=8)
+def _identifier_values_cached(
+    path: str, mtime_ns: int, size: int, identifiers: tuple[str, ...], shown_columns: tuple[str, ...]
+) -> tuple[str, frozenset[str]]:
+    """Read once per file version: teams sharing a file (or rendered again) reuse the values."""
+    data = Path(path)
     try:
         if data.suffix.lower() in (".xlsx", ".xls"):
             header = list(pd.read_excel(data, nrows=0).columns)
         else:
             header = list(pd.read_csv(data, nrows=0).columns)
         # The columns the handout is meant to show (groups, dates, counts) are never identifiers.
-        shown = {str(team.parameters.get(k, "")) for k in ("outcome", "denominator", "characteristic", "date_column")}
+        shown = set(shown_columns)
         columns = [
             c for c in header
-            if c in team.identifiers or (_IDENTIFIER_PATTERN.search(str(c)) and str(c) not in shown)
+            if c in identifiers or (_IDENTIFIER_PATTERN.search(str(c)) and str(c) not in shown)
         ]
         if not columns:
-            return "", set()
+            return "", frozenset()
         if data.suffix.lower() in (".xlsx", ".xls"):
             frame = pd.read_excel(data, usecols=columns, dtype=str)
         else:
             frame = pd.read_csv(data, usecols=columns, dtype=str)
     except Exception:  # an unreadable file is the notebook's error to report, not ours
-        return "", set()
+        return "", frozenset()
     values = set()
     for col in columns:
         values.update(v.strip() for v in frame[col].dropna() if len(v.strip()) >= 4)
-    return ", ".join(map(str, columns)), values
+    return ", ".join(map(str, columns)), frozenset(values)
 
 
-def _leaks(page: str, values: set[str]) -> list[str]:
+def _leaks(page: str, values: Iterable[str]) -> list[str]:
     """Identifier values found in the page, also inside base64 images (data: URIs)."""
     if not values:
         return []
+    # The template's style sheets in <head> (over half of each page, the same for every team)
+    # carry no data; everything from <body> on is checked.
+    head, body_tag, body = page.partition("<body")
+    if body_tag:
+        page = _STYLE_BLOCK.sub("", head) + body_tag + body
     decoded = []
     for chunk in re.findall(r"data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)", page):
         with contextlib.suppress(Exception):

@@ -374,6 +374,7 @@ class LensResult(Result):
             bottom = alt.Chart(self.gaps).mark_line(point=True, color=PALETTE["data"]).encode(
                 x=alt.X("x", title=None), y=alt.Y("gap:Q", title="gap (points)")
             ).properties(width=640, height=200)
+        # Independent colours: shared with the gap chart's signal colours, the groups' lines vanish.
         return alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
             title=alt.TitleParams(f"Equity lens: the gap {self.verdict}", subtitle=self.evidence[0])
         )

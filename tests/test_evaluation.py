@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -148,3 +149,12 @@ def test_public_api_and_result_type():
     assert ek.likert is likert
     assert isinstance(likert(_long()), LikertResult)
     assert "agreed" in likert(_long())._repr_html_()
+
+
+def test_statement_nobody_answered_has_no_percentage():
+    wide = pd.DataFrame({A: ["Agree", "Disagree", "Agree"], B: [None, None, None]})
+    t = likert(wide, statement=[A, B]).table.set_index("statement")
+    assert t.loc[B, "n"] == 0 and t.loc[B, "no_answer"] == 3
+    assert np.isnan(t.loc[B, ["percent_agree", "lower", "upper"]].astype(float)).all()
+    w = ek.wilson(2, 3)  # the kit's one Wilson interval
+    assert t.loc[A, "lower"] == pytest.approx(100 * w.lower) and t.loc[A, "upper"] == pytest.approx(100 * w.upper)

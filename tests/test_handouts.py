@@ -1,16 +1,21 @@
 """Tests for equitykit.handouts: the teams file, the offline export, the engine and privacy.
 
-The engine is run once (module fixture) on a tiny notebook of our own
-(tests/fixtures/handout_fixture.ipynb) so these tests do not depend on the
-analysis functions of other modules. Seven teams: row-level data carrying a
-canary identifier column, aggregated data, a team whose notebook fails, a
-team whose notebook would show row-level data (the privacy guard must stop it),
-a team whose kernel crashes (restarted, retried once, reported; the next team still renders)
-and a team whose data file is missing.
+Two engine runs (module fixtures):
+
+- the REAL handout (workshop/handout.ipynb) for two sample teams of
+  workshop/teams.yaml (Elm Street, Hawthorn Ward), a row-level team whose data
+  carry a canary column of fake NHS numbers, a team asking for a chart of
+  counts and a team naming a column its data lack: offline, no code, suppressed
+  counts, the lens verdict, no canary byte, and the charts in offline Chromium;
+- a tiny fixture notebook (tests/fixtures/handout_fixture.ipynb) for the
+  engine's own failure paths: a notebook that would show row-level rows (the
+  privacy guard must stop it), a kernel that crashes (restarted, retried once,
+  reported; the next team still renders) and a missing data file.
 """
 from __future__ import annotations
 
 import base64
+import importlib.util as importlib_util
 import os
 import re
 import shutil
@@ -33,6 +38,7 @@ from equitykit.handouts import (
 
 FIXTURE = Path(__file__).parent / "fixtures" / "handout_fixture.ipynb"
 CANARIES = [f"94347659{i:02d}" for i in range(60)]  # fake NHS numbers, never to be rendered
+WORKSHOP = Path(__file__).resolve().parent.parent / "workshop"
 
 
 # --------------------------------------------------------------------------- teams file
@@ -126,7 +132,7 @@ def test_leak_check_finds_identifiers_in_text_spaced_and_base64():
     assert _leaks("<td>19434765919</td><td>5</td>", values) == []
 
 
-# --------------------------------------------------------------------------- the engine
+# --------------------------------------------------------------------------- the engine (fixture notebook)
 
 
 @pytest.fixture(scope="module")
@@ -214,39 +220,7 @@ def test_files_written_atomically_and_readable(rendered):
     assert all(p.stat().st_mode & 0o044 for p in out.iterdir())
 
 
-def test_handout_shows_its_chart_in_chromium_with_the_network_off(rendered, tmp_path):
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is needed under CI: apt-get install -y chromium")
-        pytest.skip("Chromium not installed (apt-get install -y chromium) to run the offline browser check")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    folder, out, _ = rendered
-    requests: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
-        context = browser.new_context(offline=True)
-        page = context.new_page()
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto((out / "row-level-team.html").as_uri())
-        chart = page.locator('[data-mime-type="image/svg+xml"] svg').first
-        chart.wait_for(state="visible", timeout=10_000)
-        box = chart.bounding_box()
-        marks = page.locator('[data-mime-type="image/svg+xml"] svg path').count()
-        page.screenshot(path=str(tmp_path / "handout.png"), full_page=True)
-        browser.close()
-    assert box is not None and box["width"] > 100 and box["height"] > 50
-    assert marks > 3
-    assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
-
-
 # --------------------------------------------------------------------------- the sample kit
-
-
-WORKSHOP = Path(__file__).resolve().parent.parent / "workshop"
 
 
 def test_sample_teams_file_names_existing_files_and_a_row_level_team():
@@ -322,3 +296,262 @@ def test_kernel_start_is_retried_after_a_start_race(monkeypatch):
 
     assert asyncio.run(start_and_stop()) is True
     assert len(calls) == 2
+
+
+# --------------------------------------------------------------------------- the real handout
+
+
+def _canary_rows(rng: np.random.Generator) -> pd.DataFrame:
+    """Row-level appointments over 24 months with a fake NHS number on every row.
+
+    IMD decile 10 has only 5 people (its counts must show as *); decile 1 misses
+    more appointments before the change (July 2023) than after it.
+    """
+    size = 6000
+    dates = pd.Timestamp("2022-04-01") + pd.to_timedelta(rng.integers(0, 730, size), unit="D")
+    decile = rng.choice(np.arange(1, 10), size=size)
+    decile[:5] = 10
+    p = np.where(decile <= 2, np.where(dates < pd.Timestamp("2023-07-01"), 0.25, 0.12), 0.10)
+    return pd.DataFrame({
+        "nhs_number": [CANARIES[i % len(CANARIES)] for i in range(size)],
+        "date": dates.strftime("%Y-%m-%d"),
+        "imd_decile": decile,
+        "ethnicity": rng.choice(["White", "Asian", "Black"], size=size),
+        "dna": (rng.random(size) < p).astype(int),
+    })
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """The real handout notebook rendered for five teams (two of them fail on purpose)."""
+    folder = tmp_path_factory.mktemp("real_handouts")
+    _canary_rows(np.random.default_rng(11)).to_csv(folder / "rows.csv", index=False)
+    (folder / "rows_pdsa.csv").write_text(
+        "cycle_id,change_idea,start_date,end_date,act\n1,Phone reminder with a bus pass offer,2023-07-03,2023-09-29,adopt\n"
+    )
+    teams = WORKSHOP / "teams"
+    (folder / "teams.yaml").write_text(f"""
+notebook: {WORKSHOP / "handout.ipynb"}
+defaults: {{chart: p, improvement: decrease}}
+teams:
+  - name: Canary Clinic
+    data: rows.csv
+    outcome: dna
+    characteristic: imd_decile
+    reference: best
+    date: date
+    aim: Reduce missed appointments in IMD deciles 1-2 from 25% to 12% by March 2024
+    pdsa_log: rows_pdsa.csv
+  - name: Elm Street GP Practice
+    data: {teams / "elm_street_screening.csv"}
+    outcome: screened
+    n: eligible
+    characteristic: age_group
+    reference: 50-64
+    focus: 24-49
+    date: month
+    improvement: increase
+    aim: Increase cervical screening for women aged 24-49 from 54% to 68% by December 2024
+    pdsa_log: {teams / "elm_street_pdsa.csv"}
+  - name: Hawthorn Ward
+    data: {teams / "hawthorn_ward.csv"}
+    outcome: incidents
+    n: bed_days
+    characteristic: ethnicity
+    reference: White
+    focus: Black
+    date: fortnight
+    chart: u
+    pdsa_log: {teams / "hawthorn_pdsa.csv"}
+  - name: Counting Team
+    data: {teams / "hawthorn_ward.csv"}
+    outcome: incidents
+    n: bed_days
+    characteristic: ethnicity
+    date: fortnight
+    chart: c
+  - name: Misnamed Team
+    data: {teams / "elm_street_screening.csv"}
+    outcome: screened
+    n: eligible
+    characteristic: age_band
+    date: month
+""")
+    out = folder / "out"
+    report = ek.render_handouts(folder / "teams.yaml", out, jobs=2, progress=False)
+    return out, report
+
+
+def _text(page: str) -> str:
+    import html as html_module
+
+    body = re.sub(r"<(style|svg)\b.*?</\1>", " ", page, flags=re.S)
+    return html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_real_handouts_render_and_failures_are_reported(real):
+    out, report = real
+    status = {o.team: o for o in report.outcomes}
+    assert [t for t, o in status.items() if o.ok] == ["Canary Clinic", "Elm Street GP Practice", "Hawthorn Ward"]
+    assert "would plot counts of people" in status["Counting Team"].reason
+    assert "age_band" in status["Misnamed Team"].reason
+    index = (out / "index.html").read_text()
+    assert '<a href="elm-street-gp-practice.html">' in index and "would plot counts of people" in index
+
+
+def test_real_handout_is_offline_svg_and_has_no_code(real):
+    out, _ = real
+    for name in ("canary-clinic.html", "elm-street-gp-practice.html", "hawthorn-ward.html"):
+        page = (out / name).read_text()
+        assert offline_problems(page) == [], name
+        assert not re.search(r"""<(?:script|img|link)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
+        assert page.count('data-mime-type="image/svg+xml"') >= 3, name  # gap, SPC and lens charts
+        code_cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', page)
+        assert code_cells and all("jp-mod-noInput" in c for c in code_cells)  # outputs only, no code
+        assert not re.search(r'class="[^"]*\b(jp-CodeMirrorEditor|jp-InputPrompt|highlight)\b', page)
+        for code in ("team_counts(", "ek.disaggregate", "import equitykit", "team_name ="):
+            assert code not in page, (name, code)
+        assert os.path.getsize(out / name) < 1_000_000
+
+
+def test_real_handout_shows_aim_pdsa_and_verdict(real):
+    out, _ = real
+    elm = _text((out / "elm-street-gp-practice.html").read_text())
+    assert "Increase cervical screening for women aged 24-49 from 54% to 68% by December 2024" in elm
+    assert "Verdict: the gap narrowed." in elm  # 24-49 catches up with 50-64 in the sample data
+    assert "The gap between age group 24-49 and age group 50-64 narrowed after our changes" in elm
+    elm_page = (out / "elm-street-gp-practice.html").read_text()
+    assert "PDSA S1" in elm_page  # the PDSA log's cycles are labelled on the SPC chart
+    hawthorn = _text((out / "hawthorn-ward.html").read_text())
+    assert "Verdict: no clear change: the gap was maintained." in hawthorn
+    assert "per 1,000 bed days" in hawthorn
+    assert "Aim check:" in hawthorn and "none yet" in hawthorn  # no aim in the YAML: said so, not invented
+    canary = _text((out / "canary-clinic.html").read_text())
+    assert re.search(r"Verdict: (the gap narrowed|the gap widened|no clear change)", canary)
+
+
+def test_real_handout_counts_are_suppressed(real):
+    out, _ = real
+    page = (out / "canary-clinic.html").read_text()
+    table = re.search(r'<table[^>]*class="dataframe"[^>]*>(.*?)</table>', page, re.S).group(1)
+    rows = [re.findall(r"<td>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    rows = [r for r in rows if r]
+    assert len(rows) == 10
+    counts = [cell for row in rows for cell in row[1:3]]
+    assert all(c == "*" or (c.isdigit() and int(c) % 5 == 0) for c in counts), counts
+    decile_10 = next(r for r in rows if r[0] == "10")
+    assert decile_10[2:4] == ["*", "*"]  # 5 people: the count suppressed and the rate withheld
+
+
+def test_real_handout_has_no_canary_byte(real):
+    out, _ = real
+    for path in out.iterdir():
+        blob = path.read_bytes()
+        decoded = [base64.b64decode(c) for c in re.findall(rb"data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)", blob)]
+        for part in [blob, *decoded]:
+            for canary in CANARIES:
+                assert canary.encode() not in part, path.name
+        assert b"nhs_number" not in blob
+
+
+def test_real_handout_shows_its_charts_in_chromium_with_the_network_off(real, tmp_path):
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists() or importlib_util.find_spec("playwright") is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("the offline browser check must run under CI: apt-get install -y chromium; pip install playwright")
+        pytest.skip("Chromium (apt-get install -y chromium) and playwright are needed for the offline browser check")
+    from playwright.sync_api import sync_playwright
+
+    out, _ = real
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+                  "--disable-dev-shm-usage"],
+        )
+        try:
+            context = browser.new_context(offline=True)
+            page = context.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto((out / "elm-street-gp-practice.html").as_uri())
+            charts = page.locator('[data-mime-type="image/svg+xml"] svg')
+            charts.first.wait_for(state="visible", timeout=10_000)
+            boxes = [charts.nth(i).bounding_box() for i in range(charts.count())]
+            marks = page.locator('[data-mime-type="image/svg+xml"] svg path').count()
+            page.screenshot(path=str(tmp_path / "handout.png"), full_page=True)
+        finally:
+            browser.close()
+    assert len(boxes) >= 3
+    assert all(b is not None and b["width"] > 300 and b["height"] > 100 for b in boxes)
+    assert marks > 50
+    assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+
+
+# --------------------------------------------------------------------------- what the notebook calls
+
+
+def test_team_counts_aggregates_rows_and_drops_every_other_column():
+    rows = _canary_rows(np.random.default_rng(3))
+    before = rows.copy()
+    counts = ek.handouts.team_counts(rows, x="date", by="imd_decile", outcome="dna")
+    pd.testing.assert_frame_equal(rows, before)  # the caller's data is not changed
+    assert list(counts.columns) == ["date", "imd_decile", "dna", "people"]
+    assert counts["people"].sum() == len(rows) and counts["dna"].sum() == rows["dna"].sum()
+    assert counts["date"].dt.day.eq(1).all() and len(counts) <= 24 * 10
+    agg = ek.handouts.team_counts(counts, x="date", by="imd_decile", outcome="dna", n="people")
+    pd.testing.assert_frame_equal(agg, counts)
+
+
+def test_team_counts_errors_name_the_column():
+    rows = pd.DataFrame({"date": ["2024-01-01"], "group": ["A"], "dna": ["maybe"]})
+    with pytest.raises(ek.EquityKitError, match="dna"):
+        ek.handouts.team_counts(rows, x="date", by="group", outcome="dna")
+    with pytest.raises(ek.EquityKitError, match="missed"):
+        ek.handouts.team_counts(rows, x="date", by="group", outcome="missed")
+
+
+def test_groups_to_compare_skips_small_and_suppressed_groups():
+    from equitykit.handouts import groups_to_compare
+
+    d = pd.DataFrame({"group": ["A", "B", "C", "D"], "yes": [50, 70, 1, 10], "n": [100, 100, 4, 20]})
+    gap = ek.disaggregate(d, outcome="yes", by="group", n="n", reference="B", improvement="increase",
+                          suppress=True)
+    assert groups_to_compare(gap) == ("B", "A")  # C (suppressed) and D (small) are further behind
+    assert groups_to_compare(gap, "D") == ("B", "D")  # unless the team names its focus group
+    with pytest.raises(ek.EquityKitError, match="'E' is not one of the groups"):
+        groups_to_compare(gap, "E")
+    overall = ek.disaggregate(d, outcome="yes", by="group", n="n", improvement="increase", suppress=True)
+    assert groups_to_compare(overall) is None
+
+
+def test_narrative_names_rates_never_counts():
+    d = pd.DataFrame({"group": ["A", "B", "C"], "yes": [517, 733, 3], "n": [1041, 1029, 6]})
+    gap = ek.disaggregate(d, outcome="yes", by="group", n="n", reference="B", improvement="increase",
+                          suppress=True)
+    text = ek.handouts.narrative(gap, lens_note="No verdict yet.")
+    assert "49.7%" in text and "71.2%" in text and "No verdict yet." in text
+    assert "1 group(s) are too small" in text
+    for count in ("517", "733", "1041", "1029", "1,041"):
+        assert count not in text
+
+
+def test_facilitator_guide_agenda_matches_the_notebooks_minutes():
+    guide = (WORKSHOP / "FACILITATOR_GUIDE.md").read_text()
+    rows = re.findall(r"^\| (\d\d:\d\d) \| (\d+) \| [^|]+\| ([^|]*)\|$", guide, re.M)
+    stated = {}
+    for path in sorted((WORKSHOP / "source").glob("0*.ipynb")):
+        text = nbformat.read(path, as_version=4).cells[0].source
+        stated[path.stem] = int(re.search(r"about (\d+) minutes", text).group(1))
+    planned = {}
+    for _, minutes, materials in rows:
+        for stem in re.findall(r"notebook `(0\d_\w+)`", materials):
+            planned[stem] = int(minutes)
+    optional = re.search(r"\*\*After part 2 \(optional, (\d+) minutes\):\*\* notebook `(0\d_\w+)`", guide)
+    planned[optional.group(2)] = int(optional.group(1))
+    assert planned == stated
+    # each morning's blocks add up to 09:30-13:00
+    for start in ("Part 1", "Part 2"):
+        table = guide.split(f"### {start}")[1].split("**Key points")[0]
+        assert sum(int(m) for _, m, _ in re.findall(r"^\| (\d\d:\d\d) \| (\d+) \|([^\n]*)$", table, re.M)) == 210
+    assert "equitykit doctor" in guide and "make handouts" in guide

@@ -22,21 +22,22 @@ import pandas as pd
 SEED = 20240613
 HERE = Path(__file__).resolve().parent / "teams"
 
-PDSA_COLUMNS = ["id", "change_idea", "prediction", "start", "end", "study", "act"]
+# The layout equitykit.PDSALog.from_csv reads (the bundled data/pdsa_log.csv uses it too).
+PDSA_COLUMNS = ["cycle_id", "change_idea", "prediction", "start_date", "end_date", "study", "act"]
 
 
 def _months(start: str, count: int) -> pd.DatetimeIndex:
     return pd.date_range(start, periods=count, freq="MS")
 
 
-def _proportion_team(rng, periods, groups, change, column, count, denominator):
-    """groups: {name: (size per period, rate before, rate after change)}."""
+def _proportion_team(rng, periods, groups, change, column, by, count, denominator):
+    """groups: {name: (size per period, rate before, rate after change)}; by: the characteristic's column."""
     rows = []
     for when in periods:
         for group, (size, before, after) in groups.items():
             n = int(rng.poisson(size))
             rate = before if when < pd.Timestamp(change) else after
-            rows.append({column: when.date().isoformat(), "group": group,
+            rows.append({column: when.date().isoformat(), by: group,
                          count: int(rng.binomial(n, rate)), denominator: n})
     return pd.DataFrame(rows)
 
@@ -64,7 +65,7 @@ def main(out: Path = HERE) -> None:
         ]:
             bed_days = int(rng.poisson(beds))
             rate = rate_after if after else rate_before
-            rows.append({"fortnight": when.date().isoformat(), "group": group,
+            rows.append({"fortnight": when.date().isoformat(), "ethnicity": group,
                          "incidents": int(rng.poisson(rate * bed_days)), "bed_days": bed_days})
     _write(pd.DataFrame(rows), "hawthorn_ward.csv", out)
 
@@ -72,24 +73,24 @@ def main(out: Path = HERE) -> None:
     _write(_proportion_team(rng, months, {
         "White British": (40, 0.78, 0.80), "Black African or Caribbean": (25, 0.55, 0.74),
         "Asian": (20, 0.62, 0.75), "Other ethnic groups": (6, 0.60, 0.70),
-    }, "2023-10-01", "month", "seen_in_14_days", "referrals"), "early_intervention_north.csv", out)
+    }, "2023-10-01", "month", "ethnicity", "seen_in_14_days", "referrals"), "early_intervention_north.csv", out)
 
     # Elm Street GP Practice: cervical screening by age group (24-49 54% -> 68%, 50-64 62% -> 71%).
     _write(_proportion_team(rng, months, {
         "24-49": (210, 0.54, 0.68), "50-64": (120, 0.62, 0.71),
-    }, "2023-09-01", "month", "screened", "eligible"), "elm_street_screening.csv", out)
+    }, "2023-09-01", "month", "age_group", "screened", "eligible"), "elm_street_screening.csv", out)
 
     # Talking Therapies East: recovery among people finishing treatment, by ethnicity.
     _write(_proportion_team(rng, months, {
         "White British": (60, 0.50, 0.51), "Bangladeshi": (30, 0.38, 0.49),
         "Black": (18, 0.41, 0.47), "Other ethnic groups": (15, 0.46, 0.48),
-    }, "2023-07-01", "month", "recovered", "finished_treatment"), "talking_therapies_east.csv", out)
+    }, "2023-07-01", "month", "ethnicity", "recovered", "finished_treatment"), "talking_therapies_east.csv", out)
 
     # Community Dental Team: missed appointments by deprivation quintile (1 = most deprived).
     _write(_proportion_team(rng, months, {
         "1": (160, 0.19, 0.13), "2": (140, 0.15, 0.12), "3": (120, 0.12, 0.11),
         "4": (100, 0.10, 0.09), "5": (90, 0.08, 0.08),
-    }, "2023-11-01", "month", "missed", "appointments"), "community_dental.csv", out)
+    }, "2023-11-01", "month", "imd_quintile", "missed", "appointments"), "community_dental.csv", out)
 
     logs = {
         "riverside_pdsa.csv": [
