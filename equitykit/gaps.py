@@ -448,7 +448,12 @@ def disaggregate(
             rates=["rate", "lower", "upper", "difference", "difference_lower", "difference_upper",
                    "ratio", "ratio_lower", "ratio_upper"],
         )
-        shown.loc[shown["suppressed"].to_numpy(bool), "compared"] = "suppressed"
+        hidden = shown["suppressed"].to_numpy(bool)
+        shown.loc[hidden, "compared"] = "suppressed"
+        if (hidden & shown["is_reference"].to_numpy(bool)).any():
+            # every difference and ratio would give the reference group's withheld rate away
+            for col in ("difference", "difference_lower", "difference_upper", "ratio", "ratio_lower", "ratio_upper"):
+                shown[col] = np.nan
         table = shown
 
     return GapResult(
@@ -587,12 +592,29 @@ class GapResult(Result):
         out = t.loc[order, [c for c in cols if c in t.columns]].reset_index(drop=True)
         return Summary(out, reading=self._reading())
 
+    def _count(self, value: float) -> str:
+        """A count for the reading: exact, or under disclosure control with ``suppress=True``."""
+        if not self.suppressed:
+            return f"{int(value):,}"
+        shown = privacy.round_count(value)
+        return "* (a small number)" if shown == privacy.SUPPRESSED else f"about {int(shown):,}"
+
+    def _reference_withheld(self) -> bool:
+        shown = self.table
+        return bool(self.suppressed and self.reference_group != "overall"
+                    and (shown["suppressed"].to_numpy(bool) & shown["is_reference"].to_numpy(bool)).any())
+
     def _reading(self) -> str:
         raw, shown = self._raw, self.table
         conf = f"{self.confidence * 100:g}%"
         outcome = self._outcome_words()
         visible = ~shown["compared"].isin(["suppressed", "no rate"]).to_numpy()
-        if self.reference_group == "overall":
+        if self._reference_withheld():
+            ref_label = raw.loc[raw["is_reference"], "group"].iloc[0]
+            ref_phrase = "the reference"
+            opening = (f"Reference group: {self._name(ref_label)}; its counts are small, so its rate and every "
+                       "difference from it are withheld.")
+        elif self.reference_group == "overall":
             ref_phrase = f"{_pct(self.reference_rate)} overall (the reference)"
             opening = f"Each group's {outcome} rate is compared with everyone together ({_pct(self.reference_rate)})."
         else:
@@ -624,7 +646,7 @@ class GapResult(Result):
             gaps = sorted(gaps, key=lambda i: -sign * raw.at[i, "difference"])
             if not gaps:
                 lines.append("No group's rate was clearly worse than the reference's.")
-        for i in gaps[:3]:
+        for i in gaps[:0 if self._reference_withheld() else 3]:
             r = raw.loc[i]
             p, dv = r["rate"] / self.multiply, r["difference"] / self.multiply
             dl, du = r["difference_lower"] / self.multiply, r["difference_upper"] / self.multiply
@@ -639,11 +661,11 @@ class GapResult(Result):
             lines.append(f"{int(small.sum())} group(s) have fewer than {self.min_group} in the denominator and "
                          "are flagged small: read their rates with care.")
         if self.not_recorded:
-            lines.append(f"{self.not_recorded:,} with no {', '.join(_words(b) for b in self.by)} recorded are "
+            lines.append(f"{self._count(self.not_recorded)} with no {', '.join(_words(b) for b in self.by)} recorded are "
                          f"shown as '{NOT_RECORDED}', not dropped.")
         if self.left_out:
             what = "a missing count" if self.aggregated else f"no {outcome} recorded"
-            lines.append(f"{self.left_out:,} row(s) with {what} were left out.")
+            lines.append(f"{self._count(self.left_out)} row(s) with {what} were left out.")
         if self.suppressed and shown["suppressed"].any():
             lines.append(f"{int(shown['suppressed'].sum())} group(s) have small counts: shown as * "
                          "with rates withheld.")
@@ -652,7 +674,8 @@ class GapResult(Result):
     def chart(self) -> alt.Chart:
         """Each group's rate with its interval, the reference group and its rate marked."""
         data = self.table[["group", "rate", "lower", "upper", "difference", "compared", "is_reference"]].copy()
-        data["reference_rate"] = self.reference_rate * self.multiply
+        withheld = self._reference_withheld()
+        data["reference_rate"] = np.nan if withheld else self.reference_rate * self.multiply
         unit = "%" if self.multiply == 100 else ""
         order = data["group"].tolist()
         title_by = " and ".join(_words(b) for b in self.by)
@@ -674,7 +697,8 @@ class GapResult(Result):
                             scale=alt.Scale(domain=[False, True], range=["circle", "diamond"])),
             tooltip=tooltip)
         rule = base.mark_rule(strokeDash=[6, 4], color=PALETTE["reference"]).encode(x="mean(reference_rate):Q")
-        return (bars + points + rule).properties(
+        layers = bars + points if withheld else bars + points + rule
+        return layers.properties(
             title=alt.TitleParams(
                 f"{self._outcome_words()} rate by {title_by}",
                 subtitle=f"Dots: rate; lines: {self.confidence * 100:g}% interval; dashed line: reference "

@@ -71,9 +71,28 @@ def _status(res: Any) -> np.ndarray:
     return status
 
 
-def _x_encoding(kind: str, title: str, categories: list | None) -> dict:
+def _words(name: Any) -> str:
+    """A column name as words for an axis title: 'fortnight_start' -> 'fortnight start'."""
+    return " ".join(str(name).replace("_", " ").split())
+
+
+def _date_axis(first: pd.Timestamp, last: pd.Timestamp, width: int) -> dict:
+    """Ticks that always carry the year ("Oct 2020", or "5 Oct 2020" for short spans), not too many to read."""
+    most = max(2, width // 80)
+    months = (last.year - first.year) * 12 + last.month - first.month
+    if months >= 3:
+        step = next((s for s in (1, 2, 3, 4, 6, 12, 24, 60, 120) if months / s <= most), 240)
+        if step >= 12:
+            return {"format": "%Y", "tickCount": {"interval": "year", "step": step // 12}}
+        return {"format": "%b %Y", "tickCount": {"interval": "month", "step": step}, "labelOverlap": True}
+    days = max(1, (last - first).days)
+    step = next((s for s in (1, 2, 7, 14) if days / s <= most * 0.75), 28)
+    return {"format": "%-d %b %Y", "tickCount": {"interval": "day", "step": step}, "labelOverlap": True}
+
+
+def _x_encoding(kind: str, title: str, categories: list | None, axis: dict | None = None) -> dict:
     if kind == "date":
-        return {"field": "x", "type": "temporal", "title": title}
+        return {"field": "x", "type": "temporal", "title": title, "axis": axis or {"format": "%b %Y"}}
     if kind == "number":
         return {"field": "x", "type": "quantitative", "title": title, "scale": {"zero": False}}
     return {"field": "x", "type": "ordinal", "title": title, "sort": categories}
@@ -170,21 +189,25 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
     top, bottom = (float(finite.max()), float(finite.min())) if finite.size else (1.0, 0.0)
     span = (top - bottom) or 1.0
 
-    extra: list[dict] = []
-    first = np.r_[True, segment[1:] != segment[:-1]] & (phase > 1)
-    n_phase_breaks = int(first.sum())
-    if n_phase_breaks:
-        if opts["phase_labels"]:
-            labels = t["phase_label"].to_numpy(dtype=object)[keep][first]
+    # where things sit along x, as a share of the width (to keep markers apart)
+    def x_share(values: np.ndarray) -> np.ndarray:
+        if kind == "category":
+            pos = {c: i for i, c in enumerate(categories or [])}
+            v = np.asarray([pos.get(str(c), np.nan) for c in values], dtype=float)
+            lo, hi = 0.0, float(max(len(pos) - 1, 1))
         else:
-            labels = np.asarray([f"Phase {p}" for p in phase[first]], dtype=object)
-        pb = {"x": x[first], "label": labels, "layer": np.full(n_phase_breaks, "phase", dtype=object),
-              "ypos": np.full(n_phase_breaks, bottom - 0.04 * span)}
-        if by:
-            pb["group"] = group[first]
-        extra.append(pb)
+            v = (pd.DatetimeIndex(values).asi8.astype(float) if kind == "date"
+                 else np.asarray(values, dtype=float))
+            allx = pd.DatetimeIndex(x).asi8.astype(float) if kind == "date" else np.asarray(x, dtype=float)
+            allx = np.concatenate([allx, v])
+            allx = allx[np.isfinite(allx)]
+            lo, hi = (float(allx.min()), float(allx.max())) if allx.size else (0.0, 1.0)
+        return (v - lo) / ((hi - lo) or 1.0)
+
     ann = res.annotations
-    if len(ann):
+    n_ann = len(ann)
+    key_rows: list[tuple[str, str]] = []
+    if n_ann:
         ax = ann["x"]
         if kind == "date":
             from .spc import parse_dates
@@ -196,37 +219,88 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
                     f"annotation x values should be dates like the chart's x (e.g. '2024-03-01'), got {bad[:3]!r}.")
             ax = pd.DatetimeIndex(parsed)
             order = np.argsort(ax.to_numpy(), kind="stable")
+            when = np.asarray([f"{d.day} {d:%b %Y}" for d in ax], dtype=object)
             ax = ax.strftime("%Y-%m-%dT%H:%M:%S").to_numpy(dtype=object)
         elif kind == "category":
             ax = np.asarray([str(v) for v in ax], dtype=object)
             order = np.arange(len(ax))
+            when = ax.copy()
         else:
             ax = pd.to_numeric(ax, errors="coerce").to_numpy(dtype=float)
             order = np.argsort(ax, kind="stable")
-        labels = np.asarray([str(v)[:40] for v in ann["label"]], dtype=object)[order]
+            when = np.asarray([f"{v:g}" for v in ax], dtype=object)
+        labels = np.asarray([str(v) for v in ann["label"]], dtype=object)[order]
         details = np.asarray([str(v) for v in ann["detail"]], dtype=object)[order]
-        ax = np.asarray(ax)[order]
-        ypos = top + span * (0.10 + 0.09 * (np.arange(len(ax)) % 3))
+        ax, when = np.asarray(ax)[order], when[order]
+        nums = np.asarray([str(i + 1) for i in range(n_ann)], dtype=object)
+        # Numbered markers, staggered upwards when they would touch (about 22 px apart).
+        px = np.nan_to_num(x_share(ax), nan=0.0) * width
+        last_px: list[float] = []
+        level = np.zeros(n_ann, dtype=int)
+        for i, p in enumerate(px):
+            free = [k for k, q in enumerate(last_px) if p - q >= 22]
+            if free:
+                k = free[0]
+            elif len(last_px) < 4:
+                k = len(last_px)
+                last_px.append(p)
+            else:
+                k = int(np.argmin(last_px))
+            last_px[k] = p
+            level[i] = k
+        levels_used = int(level.max()) + 1
+        key_rows = [(n, f"{w}: {lab}") for n, w, lab in zip(nums, when, labels)]
+    else:
+        levels_used = 0
+
+    # headroom above the data: one row per marker level, one for phase labels, each about 22 px
+    first = np.r_[True, segment[1:] != segment[:-1]] & (phase > 1)
+    n_phase_breaks = int(first.sum())
+    plot_h = max(120, height // 2) if by else height
+    rows = levels_used + (1 if n_phase_breaks else 0)
+    share = min(0.45, rows * 22 / plot_h)
+    row = span / (1 - share) * 22 / plot_h if rows else 0.0
+
+    extra: list[dict] = []
+    if n_phase_breaks:
+        if opts["phase_labels"]:
+            plabels = t["phase_label"].to_numpy(dtype=object)[keep][first]
+        else:
+            plabels = np.asarray([f"Phase {p}" for p in phase[first]], dtype=object)
+        pb = {"x": x[first], "label": plabels, "layer": np.full(n_phase_breaks, "phase", dtype=object),
+              "ypos": np.full(n_phase_breaks, top + row * (levels_used + 0.5))}
+        if by:
+            pb["group"] = group[first]
+        extra.append(pb)
+    if n_ann:
         groups_shown = list(pd.unique(group)) if by else [None]
         for g in groups_shown:
-            block = {"x": ax, "label": labels, "detail": details,
-                     "layer": np.full(len(ax), "annotation", dtype=object), "ypos": ypos}
+            block = {"x": ax, "num": nums, "label": labels, "when": when, "detail": details,
+                     "layer": np.full(n_ann, "annotation", dtype=object), "ypos": top + row * (level + 0.5)}
             if by:
-                block["group"] = np.full(len(ax), g, dtype=object)
+                block["group"] = np.full(n_ann, g, dtype=object)
             extra.append(block)
     data_spec = _records(cols, extra)
 
-    x_title = str(opts["x"])
-    y_title = str(opts["y"]) + (f" / {opts['n']}" if opts["n"] is not None else "")
+    x_title = _words(opts["x"])
+    y_title = _words(opts["y"]) + (f" / {_words(opts['n'])}" if opts["n"] is not None else "")
     if opts["multiply"] == 100 and opts["chart"] in ("p", "pp"):
         y_title = f"% ({y_title})"
     elif opts["multiply"] != 1:
         y_title = f"{y_title} x {opts['multiply']:g}"
-    X = _x_encoding(kind, x_title, categories)
+    axis = None
+    if kind == "date":
+        stamps = pd.DatetimeIndex(np.concatenate([x, ax]) if n_ann and kind == "date" else x)
+        axis = _date_axis(stamps.min(), stamps.max(), width)
+    X = _x_encoding(kind, x_title, categories, axis)
     interp = "step" if (opts["chart"] in ("p", "pp", "u", "up") and opts["n"] is not None) else "linear"
+    y_scale: dict = {"zero": False}
+    # counts, rates and gaps cannot be negative: keep the axis from dipping below 0
+    if opts["chart"] in _NON_NEGATIVE and bottom >= 0:
+        y_scale["domainMin"] = 0 if bottom <= 0.25 * top else bottom
 
     def Y(field: str) -> dict:
-        return {"field": field, "type": "quantitative", "title": y_title, "scale": {"zero": False}}
+        return {"field": field, "type": "quantitative", "title": y_title, "scale": y_scale}
 
     seg = {"field": "segment", "type": "nominal"}
     layers = [
@@ -245,7 +319,9 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
     if not opts["categorical"]:
         layers.append(_layer({"type": "line", "strokeWidth": 1.5, "color": PALETTE["line"]},
                              {"x": X, "y": Y("value")}, "point"))
-    xt = {"field": "x", "type": X["type"], "title": x_title}
+    xt: dict = {"field": "x", "type": X["type"], "title": x_title or "x"}
+    if kind == "date":
+        xt["format"] = "%-d %b %Y"
     layers.append(_layer(
         {"type": "point", "filled": True, "size": 80, "opacity": 1},
         {"x": X, "y": Y("value"),
@@ -259,28 +335,53 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
                      {"field": "status", "type": "nominal", "title": "signal"}]}, "point"))
     if n_phase_breaks:
         layers.append(_layer({"type": "rule", "strokeWidth": 1.5, "color": PALETTE["muted"]}, {"x": X}, "phase"))
-        layers.append(_layer({"type": "text", "align": "left", "dx": 4, "fontSize": 13, "color": PALETTE["annotation"]},
-                             {"x": X, "y": Y("ypos"), "text": {"field": "label", "type": "nominal"}}, "phase"))
-    if len(ann):
-        layers.append(_layer({"type": "rule", "strokeWidth": 1.5, "strokeDash": [3, 3], "color": PALETTE["annotation"]},
-                             {"x": X, "tooltip": [{"field": "label", "type": "nominal", "title": "note"},
-                                                  {"field": "detail", "type": "nominal", "title": "detail"}]},
-                             "annotation"))
-        layers.append(_layer({"type": "text", "align": "left", "dx": 4, "fontSize": 13, "fontWeight": "bold",
+        layers.append(_layer({"type": "text", "align": "left", "baseline": "middle", "dx": 4, "fontSize": 13,
                               "color": PALETTE["annotation"]},
-                             {"x": X, "y": Y("ypos"), "text": {"field": "label", "type": "nominal"}},
+                             {"x": X, "y": Y("ypos"), "text": {"field": "label", "type": "nominal"}}, "phase"))
+    if n_ann:
+        tip = [{"field": "num", "type": "nominal", "title": "PDSA / note"},
+               {"field": "when", "type": "nominal", "title": "when"},
+               {"field": "label", "type": "nominal", "title": "note"},
+               {"field": "detail", "type": "nominal", "title": "detail"}]
+        layers.append(_layer({"type": "rule", "strokeWidth": 1.5, "strokeDash": [3, 3], "color": PALETTE["annotation"]},
+                             {"x": X, "tooltip": tip}, "annotation"))
+        layers.append(_layer({"type": "point", "shape": "circle", "size": 340, "filled": True, "fill": "white",
+                              "stroke": PALETTE["annotation"], "strokeWidth": 1.5, "opacity": 1},
+                             {"x": X, "y": Y("ypos"), "tooltip": tip}, "annotation"))
+        layers.append(_layer({"type": "text", "align": "center", "baseline": "middle", "fontSize": 12,
+                              "fontWeight": "bold", "color": PALETTE["annotation"]},
+                             {"x": X, "y": Y("ypos"), "text": {"field": "num", "type": "nominal"}, "tooltip": tip},
                              "annotation"))
     head = title or _default_title(opts)
-    reading = res.summary().reading.splitlines()
-    # the overall line with groups; otherwise the latest phase, the one the team is living in
-    sub = ((reading[0] if by else reading[-1]) if reading else "") + note
-    if len(sub) > 150:
-        sub = sub[:147] + "..."
-    title_spec = {"text": head, "subtitle": [sub] if sub else []}
+    sub = _subtitle(res, note, width)
+    subtitle = [sub] if sub else []
+    if key_rows and not by:
+        # the key below the x axis: one text layer per entry, placed in pixels, two columns when wide
+        ncol = 2 if (width >= 560 and len(key_rows) > 3) else 1
+        col_w = width / ncol
+        nrow = -(-len(key_rows) // ncol)
+        for i, (num, text) in enumerate(key_rows):
+            c, r = divmod(i, nrow)
+            where = {"y": {"value": height + 84 + 17 * r}, "tooltip": tip}
+            keep_row = [{"filter": f"datum.layer == 'annotation' && datum.num == '{num}'"}]
+            layers.append(alt.Chart(
+                mark={"type": "text", "align": "right", "baseline": "top", "fontSize": 12, "fontWeight": "bold",
+                      "color": PALETTE["annotation"]},
+                transform=keep_row,
+                encoding=alt.FacetedEncoding(x={"value": c * col_w + 14}, text={"value": num}, **where)))
+            layers.append(alt.Chart(
+                mark={"type": "text", "align": "left", "baseline": "top", "fontSize": 12,
+                      "color": PALETTE["annotation"], "limit": col_w - 30},
+                transform=keep_row,
+                encoding=alt.FacetedEncoding(x={"value": c * col_w + 20}, text={"value": text}, **where)))
+    elif key_rows:
+        per_line = 2 if width >= 560 else 1
+        for i in range(0, len(key_rows), per_line):
+            subtitle.append("   ".join(f"{num} {text[:40]}" for num, text in key_rows[i:i + per_line]))
+    title_spec = {"text": head, "subtitle": subtitle}
     records = data_spec
     if by:
-        h = max(120, height // 2)
-        spec = alt.LayerChart(layer=layers, width=width, height=h)
+        spec = alt.LayerChart(layer=layers, width=width, height=plot_h)
         order = list(pd.unique(group))
         return SPCFacetChart(data=records, spec=spec, title=title_spec, facet={
             "row": {"field": "group", "type": "nominal", "title": None, "sort": order,
@@ -288,8 +389,56 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
     return SPCChart(data=records, layer=layers, width=width, height=height, title=title_spec)
 
 
+_NON_NEGATIVE = {"c", "u", "p", "pp", "up", "g", "t", "mr", "s", "run"}
+
+
+def _subtitle(res: Any, note: str, width: int) -> str:
+    """One line about the whole chart, short enough not to be cut off at the chart's width."""
+    from .spc import _fmt_num
+
+    s, opts = res.summary(), res.options
+    if opts["by"]:
+        line = res.summary().reading.splitlines()[0] if len(s) else ""
+    else:
+        last = s.iloc[-1]
+        centre = "median" if opts["chart"] in ("run", "g") else "mean"
+        bits = [f"{centre} {_fmt_num(float(last['cl']))}"]
+        if np.isfinite(float(last["ucl"])):
+            bits.append(f"limits {_fmt_num(float(last['lcl']))} to {_fmt_num(float(last['ucl']))}")
+        sig = _signal_words(res, len(s) - 1)
+        bits.append(sig or "no signals")
+        line = ", ".join(bits)
+        if len(s) > 1:
+            earlier = int(sum(bool(_signal_words(res, i)) for i in range(len(s) - 1)))
+            lab = last["phase_label"] if opts["phase_labels"] else last["phase"]
+            before = f" (signals in {earlier} earlier)" if earlier else ""
+            line = f"{len(s)} phases{before}; last phase, {lab}: {line}"
+        else:
+            line = line[0].upper() + line[1:]
+    line += note
+    most = max(40, int(width / 6.9))  # about 6.9 px a character at the subtitle's 13 px
+    return line if len(line) <= most else line[:most - 1].rstrip(" ,;") + "…"
+
+
+def _signal_words(res: Any, k: int) -> str:
+    """A few words on segment ``k``'s signals ('' when none)."""
+    s = res.summary().iloc[k]
+    status = _status(res)[res._seg == k]
+    parts = []
+    n_out = int(s["sigma_signals"])
+    if n_out:
+        parts.append(f"{n_out} point{'s' if n_out > 1 else ''} outside the limits")
+    if bool(s["runs_signal"]):
+        parts.append("a shift or trend" if res.options["rules"] != "anhoej" else "unusual runs")
+    if not parts:
+        return ""
+    good, bad = (status == "Improvement").any(), (status == "Concern").any()
+    tone = " (improvement)" if good and not bad else " (concern)" if bad and not good else ""
+    return " and ".join(parts) + tone
+
+
 def _default_title(opts: dict) -> str:
     from .spc import chart_name
 
-    what = str(opts["y"]) + (f" per {opts['n']}" if opts["n"] is not None else "")
+    what = _words(opts["y"]) + (f" per {_words(opts['n'])}" if opts["n"] is not None else "")
     return f"{chart_name(opts['chart'], opts['rules'])} of {what}"

@@ -6,6 +6,7 @@ reference values are in test_gaps_reference.py.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -200,6 +201,45 @@ def test_suppression(deciles: pd.DataFrame) -> None:
     assert all(row["rate"] is None for row in data if row["group"] == "1")
     plain = ek.disaggregate(frame, "dna", "imd_decile", n="appointments")
     assert plain.table.loc[0, "numerator"] == 5
+
+
+def test_suppression_keeps_exact_small_counts_out_of_the_reading() -> None:
+    # 3 people with no ethnicity recorded, 2 rows with no outcome: neither number may be printed
+    rows = pd.DataFrame({
+        "ethnicity": ["White"] * 200 + ["Asian"] * 120 + [None] * 3 + ["White"] * 2,
+        "dna": [1] * 20 + [0] * 180 + [1] * 24 + [0] * 96 + [1, 0, 0] + [None, None],
+    })
+    g = ek.disaggregate(rows, "dna", "ethnicity", suppress=True)
+    reading = g.summary().reading
+    assert "* (a small number) with no ethnicity recorded" in reading
+    assert "* (a small number) row(s)" in reading
+    assert not re.search(r"\b3 with|\b2 row", reading)
+    assert all(c in {"*", "0"} or int(c) % 5 == 0 for c in g.table["numerator"].tolist() + g.table["denominator"].tolist())
+    nr = g.table.loc[g.table["group"] == NOT_RECORDED].iloc[0]
+    assert nr["numerator"] == "*" and nr["denominator"] == "*" and np.isnan(nr["rate"])
+    assert np.isnan(g.summary().loc[g.summary()["group"] == NOT_RECORDED, "rate"]).all()
+    data = next(iter(g.chart().to_dict()["datasets"].values()))
+    assert all(row["rate"] is None for row in data if row["group"] == NOT_RECORDED)
+    assert "3" not in {str(v) for row in data for v in row.values()}
+    # without suppression the exact counts are read out
+    assert "3 with no ethnicity recorded" in ek.disaggregate(rows, "dna", "ethnicity").summary().reading
+
+
+def test_suppression_rounds_large_counts_in_the_reading() -> None:
+    rows = pd.DataFrame({"sex": ["F"] * 300 + ["M"] * 300 + [None] * 23, "dna": ([1] * 30 + [0] * 270) * 2 + [0] * 23})
+    reading = ek.disaggregate(rows, "dna", "sex", suppress=True).summary().reading
+    assert "about 25 with no sex recorded" in reading and "23" not in reading
+
+
+def test_suppressed_reference_group_withholds_its_rate_and_the_differences(deciles: pd.DataFrame) -> None:
+    frame = deciles.copy()
+    frame.loc[9, ["dna", "appointments"]] = [4, 60]  # decile 10, the most advantaged, is the reference
+    g = ek.disaggregate(frame, "dna", "imd_decile", n="appointments", reference="most_advantaged", suppress=True)
+    assert g.table["difference"].isna().all() and g.table["ratio"].isna().all()
+    reading = g.summary().reading
+    assert "withheld" in reading and f"{100 * 4 / 60:.1f}%" not in reading
+    data = next(iter(g.chart().to_dict()["datasets"].values()))
+    assert all(row["reference_rate"] is None for row in data)
 
 
 def test_chart_is_aggregated_and_marks_reference(deciles: pd.DataFrame) -> None:

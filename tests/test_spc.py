@@ -7,6 +7,7 @@ from the formulas (computed independently in the test) or textbook constants.
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -575,3 +576,49 @@ def test_x_mixing_numbers_and_numbers_as_text_is_numeric() -> None:
     d = monthly([3, 5, 2, 4, 6, 3]).assign(month=pd.Series([1, "2", 3.0, " 4", 5, "6"], dtype=object))
     res = _c_table(d)
     assert res.options["kind"] == "number" and res.table["x"].tolist() == [1, 2, 3, 4, 5, 6]
+
+
+def test_crowded_annotations_are_numbered_staggered_and_listed_once() -> None:
+    ward = ek.load_dataset("ward_incidents")
+    notes = ek.PDSALog.from_csv(Path(__file__).parent.parent / "data" / "pdsa_log.csv").annotations()
+    res = quiet(ward, x="fortnight_start", y="incidents", chart="c", phase="phase", improvement="decrease",
+                annotations=notes)
+    spec = res.chart().to_dict(validate=True)
+    rows = [v for v in _values(spec) if v["layer"] == "annotation"]
+    assert len(rows) == len(notes) and sorted(int(v["num"]) for v in rows) == list(range(1, len(notes) + 1))
+    assert sorted(v["label"] for v in rows) == sorted(notes["label"])
+    # the number markers never sit on top of each other
+    assert len({(v["x"], v["ypos"]) for v in rows}) == len(rows)
+    # the key: each annotation once, in full words, at its own place below the chart
+    key = [layer for layer in spec["layer"] if "value" in layer["encoding"].get("y", {})
+           and not layer["mark"].get("fontWeight")]
+    texts = [layer["encoding"]["text"]["value"] for layer in key]
+    assert len(texts) == len(notes) and all(any(lab in t for t in texts) for lab in notes["label"])
+    places = {(layer["encoding"]["x"]["value"], layer["encoding"]["y"]["value"]) for layer in key}
+    assert len(places) == len(key) and min(y for _, y in places) > spec["height"]
+    # dates carry the year; titles are words; a count axis never goes below zero
+    x_enc = spec["layer"][0]["encoding"]["x"]
+    assert "%Y" in x_enc["axis"]["format"] and x_enc["title"] == "fortnight start"
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["domainMin"] == 0
+    assert all(v["ypos"] >= 0 for v in _values(spec) if "ypos" in v)
+    sub = spec["title"]["subtitle"][0]
+    assert sub.startswith("3 phases") and "no signals" in sub and len(sub) <= 640 / 6.9
+
+
+def test_faceted_chart_lists_annotations_in_the_subtitle() -> None:
+    d = pd.concat([monthly([3, 4, 5, 4, 3, 4, 5, 4, 3, 4, 5, 4]).assign(team=t) for t in ("red", "blue")])
+    spec = quiet(d, x="month", y="y", chart="c", by="team",
+                 annotations=[("2022-06-01", "PDSA 1"), ("2022-06-01", "PDSA 2")]).chart().to_dict()
+    assert any("1 1 Jun 2022: PDSA 1" in line for line in spec["title"]["subtitle"][1:])
+    rows = [v for v in _values(spec) if v["layer"] == "annotation" and v["group"] == "red"]
+    assert len({(v["x"], v["ypos"]) for v in rows}) == 2
+
+
+def test_subtitle_of_one_phase_names_signals_and_rate_axis_keeps_its_range() -> None:
+    y = [50, 52, 51, 49, 50, 53, 51, 50, 49, 52, 51, 90]
+    res = quiet(monthly(y, [100] * 12), x="month", y="y", n="n", chart="p", multiply=100, improvement="increase")
+    spec = res.chart().to_dict()
+    sub = spec["title"]["subtitle"][0]
+    assert sub.startswith("Mean ") and "1 point outside the limits" in sub and sub.endswith("(improvement)")
+    # a rate far from zero keeps a readable axis rather than being squashed down to 0
+    assert spec["layer"][0]["encoding"]["y"]["scale"].get("domainMin", 1) > 0
