@@ -293,13 +293,17 @@ def _check_under_represented(answer: Any, result: Any = None) -> tuple[bool, str
         return False, 'Write the group\'s name in quotation marks, exactly as it appears in the table, e.g. "Mixed".'
     table = _table(result)
     if table is None:
-        return False, "Run the cell that makes rep = ek.representation(...) first, then pass it here as result=rep."
+        return False, ("First make the table: in the cell above, copy the line that made rep, change "
+                       'by="ethnicity" to by="ethnic_group", put it after rep_groups = and run it.')
     group_col = _find_column(table, "group", containing="group")
     ratio_col = _find_column(table, "representation_ratio", "ratio", containing="ratio")
     if group_col is None or ratio_col is None:
         return False, "The table has no representation ratio to compare: pass the result of ek.representation(...)."
     ratios = pd.to_numeric(table[ratio_col], errors="coerce")
     labels = table[group_col].map(_label)
+    if len(labels) > 8 and {"asian", "black"} - set(labels):
+        # the detailed groups (e.g. rep by "ethnicity"): the exercise asks for the broad ones
+        return False, 'This table has the detailed groups. Make it with by="ethnic_group" (White, Mixed, Asian, Black, Other).'
     if _label(answer) not in set(labels):
         return False, "That is not one of the groups in the table: copy a name from its group column."
     lowest = labels[ratios.idxmin()]

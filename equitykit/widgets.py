@@ -376,6 +376,7 @@ def spc_explorer(
     baseline = w.IntSlider(
         value=0, min=0, max=max(points, 1), step=1, description="Baseline points (0 = all)",
         style={"description_width": "initial"}, continuous_update=False,
+        layout=w.Layout(width="420px"),  # the default track is too short to drag point by point
     )
     return Explorer(
         view, frame,
@@ -394,6 +395,7 @@ def gap_effect_explorer(data: pd.DataFrame, *, unit: str = "%", view: View = gap
         name: w.IntSlider(
             value=int(round(float(row["after"]))), min=0, max=100, step=1,
             description=f"{row['group']} after", style={"description_width": "initial"}, continuous_update=False,
+            layout=w.Layout(width="360px"),
         )
         for name, (_, row) in zip(("first_after", "second_after"), frame.iterrows())
     }

@@ -279,6 +279,11 @@ def test_real_01_under_represented():
     # The most under-represented fine-grained group is not a broad group's name.
     assert not ek.check("01_under_represented", "White", result=groups)
     assert not ek.check("01_under_represented", "Black", result=groups)
+    # The detailed table (rep, by="ethnicity") is not the exercise's: the hint says which column to use.
+    detailed = ek.representation(referrals, population, by="ethnicity", count="referrals")
+    wrong_table = ek.check("01_under_represented", "Chinese", result=detailed)
+    assert not wrong_table and "ethnic_group" in wrong_table.message
+    assert "rep_groups" in ek.check("01_under_represented", "Asian", result=...).message
 
 
 def test_real_02_review_and_fishbone():

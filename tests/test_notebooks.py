@@ -111,14 +111,19 @@ def test_each_solution_is_followed_by_its_check_and_used_nowhere_else(path):
     for i, cell in enumerate(cells):
         if "solution" not in cell.metadata.get("tags", []):
             continue
-        check_cell = cells[i + 1]
+        # An exercise may take a few solution cells in a row (make a table, then answer from it);
+        # the first cell after them must be the check.
+        j = i + 1
+        while "solution" in cells[j].metadata.get("tags", []):
+            j += 1
+        check_cell = cells[j]
         match = CHECK_CALL.search(check_cell.source)
         assert match, f"{_rel(path)} cell {i}: the cell after a solution must call ek.check(...)"
         assert match.group(1) in EXERCISES, f"unknown exercise {match.group(1)!r}"
         assert EXERCISES[match.group(1)].notebook == path.stem
         # A learner's stub leaves these names as ..., so later cells must not rely on them.
         names = {n.id for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        for later in cells[i + 2:]:
+        for later in cells[j + 1:]:
             if later.cell_type != "code":
                 continue
             used = {n.id for n in ast.walk(ast.parse(later.source)) if isinstance(n, ast.Name)}

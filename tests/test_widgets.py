@@ -192,3 +192,22 @@ def test_real_spc_explorer_changes_with_the_baseline():
     before_spec = ex.chart.to_dict()
     ex.controls["baseline"].value = 12
     assert ex.chart.to_dict() != before_spec
+
+
+def test_spc_explorer_live_chart_swaps_its_spec_when_the_baseline_moves():
+    """What the browser sees: one live chart widget whose spec changes in place (offline renderer)."""
+    import altair as alt
+
+    ward = equitykit.load_dataset("ward_incidents")
+    previous = alt.renderers.active
+    alt.renderers.enable("jupyter", offline=True)
+    try:
+        ex = widgets.spc_explorer(ward, x="fortnight_start", y="incidents", charts=("run", "c"), improvement="decrease")
+        live = ex._live
+        spec_before = live.spec
+        ex.controls["chart"].value = "c"
+        ex.controls["baseline"].value = 27
+        assert ex._live is live and live.spec != spec_before
+        assert ex.controls["baseline"].layout.width  # wide enough to drag point by point
+    finally:
+        alt.renderers.enable(previous)
