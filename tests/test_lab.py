@@ -14,3 +14,20 @@ def test_jupyter_lab_answers_200_on_lab_within_60_seconds():
             names = {item["name"] for item in json.load(response)["content"]}
         assert "00_start_here.ipynb" in names
     assert server.process.poll() is not None, "the server should be stopped after the test"
+
+
+def test_make_lab_runs_that_server_on_notebooks_and_may_run_as_root():
+    """The command `make lab` runs is the one started above (dry run: nothing installed or started)."""
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    dry = subprocess.run(["make", "-n", "-W", "pyproject.toml", "lab"], cwd=ROOT, capture_output=True, text=True)
+    last = dry.stdout.strip().splitlines()[-1]
+    assert "jupyter lab --notebook-dir=notebooks" in last
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        assert "--allow-root" in last  # JupyterLab refuses to start as root without it
