@@ -26,8 +26,11 @@ def test_make_lab_runs_that_server_on_notebooks_and_may_run_as_root():
 
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    dry = subprocess.run(["make", "-n", "-W", "pyproject.toml", "lab"], cwd=ROOT, capture_output=True, text=True)
-    last = dry.stdout.strip().splitlines()[-1]
-    assert "jupyter lab --notebook-dir=notebooks" in last
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "-W", "pyproject.toml", "lab"],
+                         cwd=ROOT, capture_output=True, text=True, env=env)
+    lines = [line for line in dry.stdout.splitlines() if "jupyter lab" in line]
+    assert lines, dry.stdout + dry.stderr
+    assert "jupyter lab --notebook-dir=notebooks" in lines[-1]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        assert "--allow-root" in last  # JupyterLab refuses to start as root without it
+        assert "--allow-root" in lines[-1]  # JupyterLab refuses to start as root without it
