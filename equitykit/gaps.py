@@ -454,7 +454,12 @@ def disaggregate(
             # every difference and ratio would give the reference group's withheld rate away
             for col in ("difference", "difference_lower", "difference_upper", "ratio", "ratio_lower", "ratio_upper"):
                 shown[col] = np.nan
-        table = shown
+        rate_places = max(1, int(np.ceil(np.log10(100 / multiply))) + 1)  # 1 for percentages, 3 for proportions
+        table = privacy.round_shared(shown, {
+            **dict.fromkeys(["rate", "lower", "upper", "difference", "difference_lower", "difference_upper"],
+                            rate_places),
+            **dict.fromkeys(["ratio", "ratio_lower", "ratio_upper"], 2),
+        })
 
     return GapResult(
         table=table,
@@ -1090,7 +1095,8 @@ def pareto(data: pd.DataFrame, category: str, value: str | None = None, suppress
     if np.allclose(table["count"], np.round(table["count"])):
         table["count"] = table["count"].astype(np.int64)
     if suppress:
-        table = privacy.suppress(table, counts=["count"], rates=["percent"])
+        table = privacy.round_shared(privacy.suppress(table, counts=["count"], rates=["percent"]),
+                                     {"percent": 1, "cumulative_percent": 1})
     return ParetoResult(table, category, what, suppress)
 
 
@@ -1294,5 +1300,9 @@ def representation(
         table = privacy.suppress(table, counts=["count"],
                                  rates=["service_share", "service_lower", "service_upper", "ratio",
                                         "ratio_lower", "ratio_upper"])
+        table = privacy.round_shared(table, {
+            **dict.fromkeys(["service_share", "service_lower", "service_upper", "population_share"], 1),
+            **dict.fromkeys(["ratio", "ratio_lower", "ratio_upper"], 2),
+        })
     unmatched = [g for g in groups if g not in pop_map]
     return RepresentationResult(table, by, float(confidence), not_recorded, unmatched)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .validation import require_columns
 
-__all__ = ["SUPPRESSED", "SMALL_COUNT_MAX", "round_count", "suppress"]
+__all__ = ["SUPPRESSED", "SMALL_COUNT_MAX", "round_count", "round_shared", "suppress"]
 
 SUPPRESSED = "*"
 SMALL_COUNT_MAX = 7
@@ -71,4 +71,23 @@ def suppress(
     for col in rates:
         out[col] = out[col].where(~small, np.nan)
     out["suppressed"] = small
+    return out
+
+
+def round_shared(table: pd.DataFrame, decimals: dict[str, int]) -> pd.DataFrame:
+    """Return a copy of ``table`` with rates shown to a few decimals, as a shared table shows them.
+
+    Rates given to many decimals next to rounded counts let a reader work the exact
+    counts back out (``rate x denominator``); one decimal of a percentage does not
+    for any but the smallest groups, whose counts :func:`suppress` hides anyway.
+
+    Example
+    -------
+    >>> round_shared(pd.DataFrame({"rate": [63.8741], "ratio": [2.28473]}), {"rate": 1, "ratio": 2}).to_dict("list")
+    {'rate': [63.9], 'ratio': [2.28]}
+    """
+    out = table.copy()
+    for col, places in decimals.items():
+        if col in out.columns:
+            out[col] = pd.to_numeric(out[col], errors="coerce").round(places)
     return out

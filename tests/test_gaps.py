@@ -193,7 +193,7 @@ def test_suppression(deciles: pd.DataFrame) -> None:
     t = g.table
     assert t.loc[0, "numerator"] == "*" and np.isnan(t.loc[0, "rate"]) and np.isnan(t.loc[0, "difference"])
     assert t.loc[1, "numerator"] == "490" and t.loc[1, "denominator"] == "3730"
-    assert t.loc[1, "rate"] == pytest.approx(100 * 491 / 3731)
+    assert t.loc[1, "rate"] == pytest.approx(round(100 * 491 / 3731, 1))  # shared tables round rates
     assert t["suppressed"].tolist()[:2] == [True, False]
     assert "IMD decile 1:" not in g.summary().reading
     spec = g.chart().to_dict()
@@ -485,3 +485,24 @@ def test_disaggregate_multiply_given_as_text_is_a_clear_error() -> None:
     with pytest.raises(EquityKitError, match="multiply='per cent' should be a positive number"):
         ek.disaggregate(rows, outcome="dna", by="sex", multiply="per cent")
     assert ek.disaggregate(rows, outcome="dna", by="sex", multiply="100").table["rate"].tolist() == [0.0, 100.0]
+
+
+def test_shared_tables_show_rates_to_a_few_decimals() -> None:
+    """With suppress=True, rates are rounded so they cannot give the exact counts back."""
+    import equitykit as ek
+
+    appts = ek.load_dataset("appointments")
+    t = ek.disaggregate(appts, outcome="dna", by="imd_decile", reference="most_advantaged", suppress=True).table
+    for col in ("rate", "lower", "upper", "difference"):
+        values = t[col].dropna()
+        assert np.allclose(values, values.round(1)), col
+    assert np.allclose(t["ratio"].dropna(), t["ratio"].dropna().round(2))
+    ref = ek.load_dataset("referrals_by_ethnicity")
+    p = ek.pareto(ref, category="ethnicity", value="referrals", suppress=True).table
+    assert np.allclose(p["percent"].dropna(), p["percent"].dropna().round(1))
+    r = ek.representation(ref, ek.load_dataset("population_by_ethnicity"), by="ethnicity", count="referrals",
+                          suppress=True).table
+    assert np.allclose(r["service_share"].dropna(), r["service_share"].dropna().round(1))
+    # Without suppression the API keeps full precision for analysis.
+    full = ek.disaggregate(appts, outcome="dna", by="imd_decile", reference="most_advantaged").table
+    assert not np.allclose(full["rate"], full["rate"].round(1))
