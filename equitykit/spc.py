@@ -1169,8 +1169,8 @@ def _segment_reading(res: SPCResult, row: pd.Series, idx: np.ndarray) -> str:
         if pd.notna(row["n_crossings_min"]) and pd.notna(row["n_crossings"]) \
                 and row["n_crossings"] < row["n_crossings_min"]:
             times = {0: "never", 1: "only once"}.get(int(row["n_crossings"]), f"only {int(row['n_crossings'])} times")
-            parts.append(f"the line crosses the centre {times} (fewer than "
-                         f"{int(row['n_crossings_min'])} would be expected by chance): the process has shifted")
+            parts.append(f"the line crosses the centre {times} (by chance it would cross at least "
+                         f"{int(row['n_crossings_min'])} times): the process has shifted")
     else:  # ihi
         sh = t["shift"].to_numpy()[idx]
         tr = t["trend"].to_numpy()[idx]
