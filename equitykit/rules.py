@@ -1,6 +1,6 @@
 """Rules for reading SPC charts: which patterns are signals, and when.
 
-Three rule sets, each a convention the NHS quality-improvement field uses.
+Five rule sets, each a convention the NHS quality-improvement field uses.
 Every function here works on many series at once: points are given in order,
 with a segment number (one segment per group and phase) that never decreases,
 so thousands of charts are analysed with a handful of numpy calls.
@@ -21,6 +21,27 @@ so thousands of charts are analysed with a handful of numpy calls.
     number of useful points (10 to 100; outside that range the test is not
     made). The fourth IHI rule, an "astronomical" point, is a judgement: read
     it from the chart (``sigma_signal`` shows points beyond 3 sigma).
+``bestbox`` and ``cutbox`` (Anhøj and Wentzel-Larsen 2020, as qicharts2 0.8.1's ``method``)
+    The Anhøj tests read together. For ``n`` useful points the exact joint
+    distribution of the number of crossings C and the longest run L is
+    computed for random data (each point above the centre line with
+    probability 1/2) and for a shift of 0.8 standard deviations (probability
+    Phi(0.8)). The *best box* is the pair of limits (C >= c, L <= l) with the
+    highest chance of a signal under that shift among all boxes whose chance
+    of no signal in random data (the specificity) is at least 92.5%. The *cut
+    box* then trims the best box's corner cell (C = c, L = l) and, one cell at
+    a time, its neighbours along the row C = c and the column L = l, each time
+    taking the cell with the larger chance under the shift, as long as the
+    specificity stays at least 92.5%: with c crossings the longest run may
+    then be at most ``Lbord``, with c + 1 to ``Cbord`` - 1 crossings at most
+    l - 1, and with ``Cbord`` or more at most l. A signal is a point outside
+    the (cut) box. Tabulated for 10 to 100 useful points (Anhøj and
+    Wentzel-Larsen, "Smooth operator", PLoS ONE 2020; qicharts2 calls it
+    experimental); a phase with fewer or more useful points is read with the
+    anhoej rules instead, with a warning, as qicharts2 does with a message.
+    As in qicharts2, ``longest_run_max`` and ``n_crossings_min`` stay the
+    anhoej values; the box's own limits are ``box_longest_run_max`` (for the
+    crossings seen) and ``box_crossings_min``.
 ``mdc`` (NHS England Making Data Count, as NHSRplotthedots 0.2.2)
     On an XmR chart with limits at mean +/- 2.66 x average moving range, in
     this priority order: a point outside the limits; a 7-point trend (6
@@ -35,20 +56,24 @@ Example
 (array([8]), array([8]))
 >>> ihi_runs_limits([20])
 (array([7]), array([15]))
+>>> box_limits([11, 24], "cutbox")  # (c, l, Cbord, Lbord); -1: no cut
+(array([3, 6]), array([7, 7]), array([4, 7]), array([6, 6]))
 """
 from __future__ import annotations
 
 from functools import lru_cache
-from math import comb
+from math import comb, erf, sqrt
 from typing import Iterable
 
 import numpy as np
 
-__all__ = ["RULE_SETS", "anhoej_limits", "ihi_runs_limits"]
+__all__ = ["RULE_SETS", "anhoej_limits", "ihi_runs_limits", "box_limits"]
 
 RULE_SETS = {
     "anhoej": "Anhøj runs rules (qicharts2): an unusually long run, or too few crossings of the centre line.",
     "ihi": "IHI run-chart rules (Perla, Provost and Murray 2011): shift of 6, trend of 5, too few or too many runs.",
+    "bestbox": "Anhøj rules with the best box limits (Anhøj and Wentzel-Larsen 2020; qicharts2 method='bestbox').",
+    "cutbox": "Anhøj rules with the cut box limits (Anhøj and Wentzel-Larsen 2020; qicharts2 method='cutbox').",
     "mdc": "NHS Making Data Count (NHSRplotthedots): outside the limits, 7-point trend, 2 of 3 close to a limit, "
     "7 points on one side.",
 }
@@ -61,6 +86,9 @@ MDC_TREND = 7
 IHI_SHIFT = 6
 IHI_TREND = 5
 IHI_TABLE_RANGE = (10, 100)
+BOX_RANGE = (10, 100)
+BOX_SPECIFICITY = 0.925  # target chance of no signal in random data
+BOX_SHIFT = 0.8  # target shift, in standard deviations, for the sensitivity
 
 
 def anhoej_limits(n_useful: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -134,6 +162,137 @@ def ihi_runs_limits(n_useful: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
     inside = (n >= IHI_TABLE_RANGE[0]) & (n <= IHI_TABLE_RANGE[1])
     idx = np.where(inside, n, 0)
     return np.where(inside, lower[idx], 0), np.where(inside, upper[idx], np.iinfo(np.int64).max)
+
+
+@lru_cache(maxsize=None)
+def joint_runs_distribution(p: float, n_max: int = BOX_RANGE[1]) -> np.ndarray:
+    """Exact joint distribution of crossings and longest run in random sequences.
+
+    Returns ``F`` with ``F[n, c, l]`` the probability that ``n`` independent
+    points, each above the centre line with probability ``p``, cross it
+    exactly ``c`` times and have no run longer than ``l`` (n <= n_max).
+
+    Notes
+    -----
+    For each cap ``l`` a dynamic programme over the sequence length carries
+    the probability of every (side of the last point, length of the current
+    run, crossings so far) state whose runs are all at most ``l`` long.
+    """
+    q = 1.0 - p
+    out = np.zeros((n_max + 1, n_max, n_max + 1))
+    weight = np.array([p, q])[:, None, None]
+    for cap in range(1, n_max + 1):
+        # state[s, r, c]: last point on side s (0 above, 1 below), current run r + 1 long, c crossings
+        state = np.zeros((2, cap, n_max))
+        state[:, 0, 0] = p, q
+        out[1, 0, cap] = 1.0
+        for n in range(2, n_max + 1):
+            nxt = np.empty_like(state)
+            nxt[:, 1:, :] = state[:, :-1, :]  # the run goes on (a run at the cap would exceed it: dropped)
+            on_side = state.sum(axis=1)
+            nxt[:, 0, 0] = 0.0
+            nxt[0, 0, 1:] = on_side[1, :-1]  # a crossing starts a new run on the other side
+            nxt[1, 0, 1:] = on_side[0, :-1]
+            state = nxt * weight
+            out[n, :, cap] = state.sum(axis=(0, 1))
+    return out
+
+
+@lru_cache(maxsize=None)
+def _box_table() -> np.ndarray:
+    """Rows n = 0..100 of (c, l, Cbord, Lbord); -1 where not defined."""
+    lo, hi = BOX_RANGE
+    table = np.full((hi + 1, 4), -1, dtype=np.int64)
+    null = joint_runs_distribution(0.5, hi)
+    shifted = joint_runs_distribution(0.5 * (1 + erf(BOX_SHIFT / sqrt(2))), hi)
+    for n in range(lo, hi + 1):
+        # P(C >= c and L <= l), indexed [c, l]
+        spec = np.cumsum(null[n, :n, :][::-1], axis=0)[::-1]
+        power_in = np.cumsum(shifted[n, :n, :][::-1], axis=0)[::-1]
+        # best box: least chance of "no signal" under the shift among boxes with enough specificity
+        c, l = np.unravel_index(np.argmin(np.where(spec >= BOX_SPECIFICITY, power_in, np.inf)), spec.shape)
+        table[n, :2] = c, l
+        # cut box: trim the corner, then cell by cell along row C = c and column L = l
+        cell0 = np.diff(null[n], axis=1, prepend=0.0)  # P(C = c and L = l)
+        cell1 = np.diff(shifted[n], axis=1, prepend=0.0)
+        kept = spec[c, l] - cell0[c, l]
+        if kept < BOX_SPECIFICITY:
+            continue
+        lbord, cbord = l - 1, c + 1  # next cells: (c, lbord) in the row, (cbord, l) in the column
+        while True:
+            options = []
+            if lbord >= 1 and cell1[c, lbord] > 0 and kept - cell0[c, lbord] >= BOX_SPECIFICITY:
+                options.append((cell1[c, lbord], 0))
+            if cbord < n and cell1[cbord, l] > 0 and kept - cell0[cbord, l] >= BOX_SPECIFICITY:
+                options.append((cell1[cbord, l], 1))
+            if not options:
+                break
+            if max(options)[1] == 0:
+                kept -= cell0[c, lbord]
+                lbord -= 1
+            else:
+                kept -= cell0[cbord, l]
+                cbord += 1
+        table[n, 2:] = cbord, lbord
+    return table
+
+
+def box_limits(n_useful: Iterable[int], method: str = "bestbox") -> tuple[np.ndarray, ...]:
+    """Return the best box (or cut box) limits for each number of useful points.
+
+    Returns ``(crossings_min, longest_run_max)`` for ``bestbox``, and
+    ``(crossings_min, longest_run_max, crossings_border, longest_run_border)``
+    for ``cutbox`` (``Cbord`` and ``Lbord``; -1 where nothing is cut, when the
+    cut box is the best box). Outside 10 to 100 useful points every value is -1.
+    """
+    n = np.asarray(list(n_useful) if not isinstance(n_useful, np.ndarray) else n_useful, dtype=int)
+    table = _box_table()
+    inside = (n >= BOX_RANGE[0]) & (n <= BOX_RANGE[1])
+    rows = np.where(inside[:, None], table[np.where(inside, n, 0)], -1)
+    cols = 4 if method == "cutbox" else 2
+    return tuple(rows[:, k] for k in range(cols))
+
+
+def box_longest_run_max(n_useful: np.ndarray, n_crossings: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """The box's ``(crossings_min, longest_run_max)`` given the crossings seen (-1 outside 10-100)."""
+    cmin, lmax, cbord, lbord = box_limits(n_useful, "cutbox")
+    if method == "cutbox":
+        cut = cbord >= 0
+        c = np.nan_to_num(np.asarray(n_crossings, dtype=float), nan=-1)
+        lmax = np.where(cut & (c == cmin), lbord, np.where(cut & (c > cmin) & (c < cbord), lmax - 1, lmax))
+    return cmin, lmax
+
+
+def box_rules(ra: dict, seg: np.ndarray, nseg: int, method: str) -> dict:
+    """Apply the best box or cut box rules to a runs analysis (anhoej outside 10-100 useful points).
+
+    Returns what :func:`anhoej_rules` returns (its ``longest_run_max`` and
+    ``n_crossings_min`` are the anhoej values, as qicharts2 reports them),
+    plus ``box_longest_run_max``, ``box_crossings_min`` (the limits applied)
+    and ``fallback`` (segments read with the anhoej rules).
+    """
+    res = anhoej_rules(ra, seg, nseg)
+    n_useful = ra["n_useful"]
+    has = n_useful > 0
+    cmin, lmax = box_longest_run_max(n_useful, ra["n_crossings"], method)
+    inside = cmin >= 0
+    box_l = np.where(inside, lmax, res["longest_run_max"])
+    box_c = np.where(inside, cmin, res["n_crossings_min"])
+    with np.errstate(invalid="ignore"):
+        long_seg = has & (ra["longest_run"] > box_l)
+        few_seg = has & (ra["n_crossings"] < box_c)
+    limit = np.where(has, np.nan_to_num(box_l, nan=0), np.iinfo(np.int64).max).astype(np.int64)
+    long_point = ra["useful"] & (ra["run_length"] > limit[seg])
+    res.update(
+        box_longest_run_max=np.where(has, box_l, np.nan),
+        box_crossings_min=np.where(has, box_c, np.nan),
+        runs_signal=long_seg | few_seg,
+        long_run_seg=long_seg,
+        few_crossings_seg=few_seg,
+        flags={"long_run": long_point, "few_crossings": few_seg[seg]},
+        fallback=has & ~inside,
+    )
+    return res
 
 
 # ----------------------------------------------------------------------------

@@ -526,8 +526,10 @@ def spc(
     exclude : x value(s), optional
         Points kept on the chart but left out of the limits and runs analysis.
     rules : str
-        ``anhoej`` (qicharts2), ``ihi`` (run-chart rules) or ``mdc`` (Making
-        Data Count); see :mod:`equitykit.rules`.
+        ``anhoej`` (qicharts2), ``bestbox`` or ``cutbox`` (the Anhøj rules
+        with the limits of Anhøj and Wentzel-Larsen 2020, for 10 to 100 useful
+        points), ``ihi`` (run-chart rules) or ``mdc`` (Making Data Count);
+        see :mod:`equitykit.rules`.
     improvement : str
         ``increase``, ``decrease`` or ``neutral``: which direction is better.
         Colours signals and words the reading.
@@ -818,6 +820,20 @@ def spc(
                         runs_signal=res["runs_signal"], long_run=res["long_run_seg"],
                         few_crossings=res["few_crossings_seg"])
         flags.update(res["flags"])
+    elif rules in ("bestbox", "cutbox"):
+        res = _rules.box_rules(ra, seg, nseg, rules)
+        seg_info.update(longest_run_max=res["longest_run_max"], n_crossings_min=res["n_crossings_min"],
+                        box_longest_run_max=res["box_longest_run_max"],
+                        box_crossings_min=res["box_crossings_min"], runs_signal=res["runs_signal"],
+                        long_run=res["long_run_seg"], few_crossings=res["few_crossings_seg"])
+        flags.update(res["flags"])
+        if res["fallback"].any() and not runs_off:
+            sizes = ra["n_useful"][res["fallback"]]
+            where = f"{int(res['fallback'].sum())} of {nseg} group/phase(s) have" if nseg > 1 else "this chart has"
+            warnings.warn(
+                f"rules={rules!r} is tabulated for 10 to 100 useful points, but {where} "
+                f"{', '.join(str(int(v)) for v in sizes[:3])} useful points: the anhoej rules are used there instead.",
+                SPCWarning, stacklevel=2)
     elif rules == "ihi":
         res = _rules.ihi_rules(value, ra, include, seg, nseg)
         has = ra["n_useful"] > 0
@@ -984,7 +1000,10 @@ class SPCResult(Result):
         values; with ``ihi`` they are 5 (a run of 6 is a shift) and the
         fewest runs expected minus one, with ``n_crossings_max`` the most;
         with ``mdc`` ``longest_run_max`` is 6 (a run of 7 is a signal) and
-        ``runs_signal`` means any trend, 2-of-3 or 7-in-a-row flag.
+        ``runs_signal`` means any trend, 2-of-3 or 7-in-a-row flag. With
+        ``bestbox`` and ``cutbox`` they stay the anhoej values (as qicharts2
+        reports them) and ``box_longest_run_max`` (for the crossings seen) and
+        ``box_crossings_min`` are the limits the box applies.
         """
         if self._summary is not None:
             return self._summary
@@ -1000,7 +1019,8 @@ class SPCResult(Result):
         out["start"] = t["x"].to_numpy()[starts]
         out["n_obs"] = info["n_obs"]
         out["n_useful"] = info["n_useful"]
-        for k in ("longest_run", "longest_run_max", "n_crossings", "n_crossings_min", "n_crossings_max"):
+        for k in ("longest_run", "longest_run_max", "n_crossings", "n_crossings_min", "n_crossings_max",
+                  "box_longest_run_max", "box_crossings_min"):
             if k in info:
                 out[k] = pd.array(np.asarray(info[k], dtype=float), dtype="Int64")
         out["runs_signal"] = info["runs_signal"]
@@ -1158,19 +1178,20 @@ def _segment_reading(res: SPCResult, row: pd.Series, idx: np.ndarray) -> str:
         parts.append("x is a category, so runs are not analysed (only points beyond the limits count)")
     elif opts["chart"] == "mr":
         parts.append("runs are not analysed on a moving-range chart")
-    elif opts["rules"] == "anhoej":
-        lmax = row["longest_run_max"]
+    elif opts["rules"] in ("anhoej", "bestbox", "cutbox"):
+        boxed = opts["rules"] != "anhoej"
+        lmax = row["box_longest_run_max"] if boxed else row["longest_run_max"]
+        cmin = row["box_crossings_min"] if boxed else row["n_crossings_min"]
         if pd.notna(lmax) and row["longest_run"] is not pd.NA and pd.notna(row["longest_run"]) \
                 and row["longest_run"] > lmax:
             k, length = _latest_long_run(side, runlen, int(lmax))
             where = "above" if side[k] > 0 else "below"
             parts.append(f"{length} points in a row {where} the centre line from "
                          f"{_fmt_x(xs[k], kind)}: a shift, unlikely to be chance{_direction(where, improvement)}")
-        if pd.notna(row["n_crossings_min"]) and pd.notna(row["n_crossings"]) \
-                and row["n_crossings"] < row["n_crossings_min"]:
+        if pd.notna(cmin) and pd.notna(row["n_crossings"]) and row["n_crossings"] < cmin:
             times = {0: "never", 1: "only once"}.get(int(row["n_crossings"]), f"only {int(row['n_crossings'])} times")
             parts.append(f"the line crosses the centre {times} (by chance it would cross at least "
-                         f"{int(row['n_crossings_min'])} times): the process has shifted")
+                         f"{int(cmin)} times): the process has shifted")
     else:  # ihi
         sh = t["shift"].to_numpy()[idx]
         tr = t["trend"].to_numpy()[idx]

@@ -129,4 +129,123 @@ def test_rules_do_not_cross_groups_or_phases() -> None:
 
 
 def test_rule_sets_are_named() -> None:
-    assert set(ek.RULE_SETS) == {"anhoej", "ihi", "mdc"}
+    assert set(ek.RULE_SETS) == {"anhoej", "bestbox", "cutbox", "ihi", "mdc"}
+
+
+# ----------------------------------------------------------------------------
+# bestbox / cutbox (Anhøj and Wentzel-Larsen 2020)
+# ----------------------------------------------------------------------------
+
+def _enumerate(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Crossings, longest run and number of points above for all 2**n sequences."""
+    bits = (np.arange(2**n)[:, None] >> np.arange(n)) & 1
+    change = bits[:, 1:] != bits[:, :-1]
+    crossings = change.sum(axis=1)
+    longest = np.ones(2**n, dtype=int)
+    run = np.ones(2**n, dtype=int)
+    for k in range(n - 1):
+        run = np.where(change[:, k], 1, run + 1)
+        longest = np.maximum(longest, run)
+    return crossings, longest, bits.sum(axis=1)
+
+
+def _joint(n: int, p: float) -> np.ndarray:
+    """P(C = c, L = l) by brute force, indexed [c, l]."""
+    c, l, above = _enumerate(n)
+    w = p**above * (1 - p) ** (n - above)
+    out = np.zeros((n, n + 1))
+    np.add.at(out, (c, l), w)
+    return out
+
+
+@pytest.mark.parametrize("n", [10, 11, 12, 13, 14])
+@pytest.mark.parametrize("p", [0.5, 0.7])
+def test_joint_distribution_matches_enumeration(n: int, p: float) -> None:
+    brute = np.cumsum(_joint(n, p), axis=1)  # P(C = c, L <= l)
+    ours = rules.joint_runs_distribution(p)[n, :n, : n + 1]
+    np.testing.assert_allclose(ours, brute, rtol=1e-12, atol=1e-15)
+    if p == 0.5:
+        # counts of sequences, e.g. n = 10: 2 sequences with no crossing, 2 * 9 with one
+        counts = np.rint(ours[:, n] * 2**n).astype(int)
+        assert counts.tolist() == [2 * comb(n - 1, k) for k in range(n)]
+
+
+def _shift_p() -> float:
+    from math import erf, sqrt
+
+    return 0.5 * (1 + erf(0.8 / sqrt(2)))
+
+
+@pytest.mark.parametrize("n", [10, 11, 12, 13, 14])
+def test_best_box_is_the_exhaustive_optimum(n: int) -> None:
+    c_, l_, _ = _enumerate(n)
+    null_counts = np.zeros((n, n + 1), dtype=np.int64)
+    np.add.at(null_counts, (c_, l_), 1)
+    shifted = _joint(n, _shift_p())
+    best, best_box = np.inf, None
+    for c in range(n):
+        for l in range(1, n + 1):
+            inside = null_counts[c:, : l + 1].sum()
+            if inside * 1000 >= 925 * 2**n:  # specificity >= 92.5%, in integers
+                power_in = shifted[c:, : l + 1].sum()
+                if power_in < best:
+                    best, best_box = power_in, (c, l)
+    cmin, lmax = rules.box_limits([n])
+    assert (int(cmin[0]), int(lmax[0])) == best_box
+
+
+@pytest.mark.parametrize("n", [10, 11, 12, 13, 14])
+def test_cut_box_keeps_specificity_and_cannot_cut_more(n: int) -> None:
+    c_, l_, _ = _enumerate(n)
+    null = np.zeros((n, n + 1), dtype=np.int64)
+    np.add.at(null, (c_, l_), 1)
+    c, l, cbord, lbord = (int(v[0]) for v in rules.box_limits([n], "cutbox"))
+    box = null[c:, : l + 1].sum()
+    if cbord < 0:  # nothing cut: even the corner alone would cost too much
+        assert (box - null[c, l]) * 1000 < 925 * 2**n
+        return
+    cut = null[c, lbord + 1: l + 1].sum() + null[c + 1: cbord, l].sum()
+    kept = box - cut
+    assert kept * 1000 >= 925 * 2**n
+    for nxt in (null[c, lbord] if lbord >= 1 else 0, null[cbord, l] if cbord < n else 0):
+        assert nxt == 0 or (kept - nxt) * 1000 < 925 * 2**n
+
+
+def test_box_limits_published_values() -> None:
+    # Anhøj and Wentzel-Larsen 2020: for N = 11 the best box signals if C < 3 or L > 7,
+    # and the cut box only cuts the corner (Cbord = 4, Lbord = 6)
+    assert [int(v[0]) for v in rules.box_limits([11], "cutbox")] == [3, 7, 4, 6]
+    # tests/reference/README.md: for n = 24 the longest-run limit of both boxes is 7
+    assert int(rules.box_limits([24])[1][0]) == 7
+    # qicharts2 0.8.1 falls back to anhoej outside 10-100 useful points
+    assert [v.tolist() for v in rules.box_limits([9, 101], "cutbox")] == [[-1, -1]] * 4
+
+
+def test_cut_box_signals_in_the_cut_corner() -> None:
+    # 24 points, 12 either side of the median, runs 7, 4, 2, 4, 2, 4, 1: 6 crossings and a longest
+    # run of 7 -- the best box's corner for n = 24 (C = 6, L = 7), cut from the cut box
+    lengths = [7, 4, 2, 4, 2, 4, 1]
+    sign = np.concatenate([np.full(k, 1.0 if i % 2 == 0 else -1.0) for i, k in enumerate(lengths)])
+    values = sign * (10 + np.arange(24) / 10)
+    d = pd.DataFrame({"t": np.arange(24), "v": values})
+    got = {}
+    for r in ("anhoej", "bestbox", "cutbox"):
+        s = ek.spc(d, x="t", y="v", rules=r).summary().iloc[0]
+        assert (s["n_useful"], s["longest_run"], s["n_crossings"]) == (24, 7, 6)
+        got[r] = bool(s["runs_signal"])
+    # anhoej signals too: fewer than 8 crossings
+    assert got == {"anhoej": True, "bestbox": False, "cutbox": True}
+
+
+def test_box_rules_fall_back_to_anhoej_with_a_warning() -> None:
+    d = pd.DataFrame({"t": np.arange(8), "v": [1, 2, 3, 4, 5, 6, 7, 8.0]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        box = ek.spc(d, x="t", y="v", rules="bestbox").summary()
+    assert any("anhoej rules are used" in str(w.message) for w in caught)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ek.SPCWarning)
+        plain = ek.spc(d, x="t", y="v").summary()
+    for col in ("longest_run_max", "n_crossings_min", "runs_signal"):
+        assert box[col].tolist() == plain[col].tolist()
+    assert box["box_longest_run_max"].tolist() == plain["longest_run_max"].tolist()

@@ -7,9 +7,10 @@ screen_outliers -> screen_mr, improvement_direction -> improvement), the inputs
 are rebuilt as tests/reference/README.md section 2 describes, and every limit
 is compared to rtol 1e-9, every flag and count exactly, NaN positions exactly.
 
-bestbox/cutbox runs analysis is not implemented: those cases check limits and
-counts only (qicharts2 falls back to anhoej below 10 useful points, and so is
-checked in full then).
+method = 'bestbox'/'cutbox' maps to rules="bestbox"/"cutbox" and is checked in
+full too: like qicharts2, longest_run_max and n_crossings_min stay the anhoej
+values, and runs_signal follows the box. Where qicharts2 falls back to anhoej
+(fewer than 10 useful points, with a message) equitykit warns.
 """
 from __future__ import annotations
 
@@ -154,6 +155,8 @@ def translate_qic(call: str) -> tuple[pd.DataFrame, dict, str]:
         kw["n"] = pos[2]
     kw["chart"] = named.pop("chart", "'run'").strip("'")
     method = named.pop("method", "'anhoej'").strip("'")
+    if method != "anhoej":
+        kw["rules"] = method
     xs = _sorted_x(d, kw["x"])
     if "multiply" in named:
         kw["multiply"] = float(named.pop("multiply"))
@@ -240,16 +243,19 @@ def _x_key(values: pd.Series, kind_like: pd.Series) -> list:
 @pytest.mark.parametrize("case_id", CASES[CASES["package"] == "qicharts2"]["case_id"].tolist())
 def test_qic_case(case_id: str) -> None:
     row = CASES.set_index("case_id").loc[case_id]
-    d, kw, method = translate_qic(row["call"])
+    d, kw, _ = translate_qic(row["call"])
     before = d.copy()
     if row["status"] == "error":
         with pytest.raises(EquityKitError):
             spc(d, **kw)
         return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SPCWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         res = spc(d, **kw)
     pd.testing.assert_frame_equal(d, before)
+    fell_back = any(issubclass(w.category, SPCWarning) and "anhoej rules are used" in str(w.message)
+                    for w in caught)
+    assert fell_back == ("Using method = \"anhoej\"" in row["messages"]), "fallback to anhoej"
     exp = _expected(row["output_file"])
     t = res.table.copy()
     by = kw.get("by")
@@ -271,9 +277,7 @@ def test_qic_case(case_id: str) -> None:
     assert_same(t["baseline"], _bool(exp["baseline"]), "baseline")
     assert_same(~t["excluded"], _bool(exp["include"]), "include")
     assert_same(t["sigma_signal"], _bool(exp["sigma.signal"]), "sigma.signal")
-    runs_method = method == "anhoej" or "Using method = \"anhoej\"" in row["messages"]
-    if runs_method:
-        assert_same(t["run_signal"], _bool(exp["runs.signal"]), "runs.signal")
+    assert_same(t["run_signal"], _bool(exp["runs.signal"]), "runs.signal")
 
     # per part: runs analysis and the summary
     s = res.summary().copy()
@@ -284,12 +288,9 @@ def test_qic_case(case_id: str) -> None:
     es = es.sort_values(["_f", "part"]).reset_index(drop=True)
     assert len(s) == len(es)
     counts = ["n.obs", "n.useful", "longest.run", "longest.run.max", "n.crossings", "n.crossings.min"]
-    if not runs_method:
-        counts = ["n.obs", "n.useful", "longest.run", "n.crossings"]
     for c in counts:
         assert_close(s[c.replace(".", "_")].astype(float), es[c], f"{case_id}: summary {c}")
-    if runs_method:
-        assert_same(s["runs_signal"].astype(int), es["runs.signal"], "summary runs.signal")
+    assert_same(s["runs_signal"].astype(int), es["runs.signal"], "summary runs.signal")
     assert_same(s["sigma_signals"], es["sigma.signal"], "summary sigma.signal")
     for ours, theirs in [("lcl", "aLCL"), ("lcl_95", "aLCL.95"), ("cl", "CL"), ("ucl_95", "aUCL.95"),
                          ("ucl", "aUCL")]:
@@ -358,3 +359,13 @@ def test_ptd_case(case_id: str) -> None:
         assert_same(s["assurance"].fillna("NA"), es["assurance_type"].fillna("NA"), "assurance_type")
     else:
         assert s["assurance"].isna().all()
+
+
+@pytest.mark.parametrize("rules", ["bestbox", "cutbox"])
+def test_box_limits_on_case_e(rules: str) -> None:
+    # README: the longest-run limit of both boxes is 7 for n = 24, so the final run of 8 signals
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SPCWarning)
+        s = spc(DATA["e"], x="month", y="value", rules=rules).summary().iloc[0]
+    assert (s["n_useful"], s["longest_run"], s["box_longest_run_max"]) == (24, 8, 7)
+    assert bool(s["runs_signal"])
