@@ -429,7 +429,7 @@ def _signal_words(res: Any, k: int) -> str:
     if n_out:
         parts.append(f"{n_out} point{'s' if n_out > 1 else ''} outside the limits")
     if bool(s["runs_signal"]):
-        parts.append("a shift or trend" if res.options["rules"] != "anhoej" else "unusual runs")
+        parts.append("a shift or trend" if res.options["rules"] in ("ihi", "mdc") else "unusual runs")
     if not parts:
         return ""
     good, bad = (status == "Improvement").any(), (status == "Concern").any()

@@ -347,7 +347,8 @@ CHART_LABELS = {
     "p": "P chart (proportions)", "pp": "P' chart (Laney)", "up": "U' chart (Laney)",
     "g": "G chart (cases between)", "t": "T chart (time between)", "xbar": "Xbar chart", "s": "S chart", "mr": "MR chart",
 }
-RULE_LABELS = {"anhoej": "Anhoej (qicharts2)", "ihi": "IHI run rules", "mdc": "Making Data Count (NHS)"}
+RULE_LABELS = {"anhoej": "Anhoej (qicharts2)", "ihi": "IHI run rules", "mdc": "Making Data Count (NHS)",
+               "bestbox": "Anhoej best box", "cutbox": "Anhoej cut box"}
 
 
 def spc_explorer(
