@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,32 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return " Did you mean 'x'?" for the closest choice, or an empty string."""
     near = closest(word, choices)
     return f" Did you mean {near!r}?" if near else ""
+
+
+def as_choice(
+    value: Any,
+    owner: str,
+    field: str,
+    choices: Sequence[str],
+    *,
+    aliases: Mapping[str, str] | None = None,
+    default: str = "",
+    optional: bool = False,
+    note: str = "",
+) -> str:
+    """Return ``value`` as one of ``choices`` (lower case, common spellings mapped by ``aliases``).
+
+    An empty value gives ``default``; it is accepted only when ``optional``. Anything
+    else raises EquityKitError: "<owner> has <field> 'x', which is not one of ...".
+    """
+    text = as_text(value, f"The {field} of {owner}").lower() or default
+    text = (aliases or {}).get(text, text)
+    if text not in choices and (text or not optional):
+        listed = ", ".join(repr(c) for c in choices)
+        raise EquityKitError(
+            f"{owner} has {field} {text!r}, which is not one of {listed}{note}.{did_you_mean(text, choices)}"
+        )
+    return text
 
 
 def check_keys(

@@ -26,7 +26,7 @@ import altair as alt
 import pandas as pd
 
 from ._drawing import LINE_HEIGHT, bundle_with_html, n_lines, pixel_x, pixel_y, table_html, wrap
-from ._yaml import as_text, as_text_list, check_keys, did_you_mean, dump_yaml, load_yaml
+from ._yaml import as_choice, as_text, as_text_list, check_keys, did_you_mean, dump_yaml, load_yaml
 from .theme import CATEGORY_COLOURS, PALETTE
 from .validation import EquityKitError
 
@@ -208,14 +208,7 @@ _DIAMOND = "M-1,0L0,-0.5L1,0L0,0.5Z"
 
 
 def _step_kind(value: Any, name: str) -> str:
-    kind = as_text(value, f"The kind of step {name!r}").lower() or "step"
-    kind = _KIND_ALIASES.get(kind, kind)
-    if kind not in STEP_KINDS:
-        raise EquityKitError(
-            f"Step {name!r} has kind {kind!r}, which is not one of {', '.join(repr(k) for k in STEP_KINDS)}."
-            f"{did_you_mean(kind, STEP_KINDS)}"
-        )
-    return kind
+    return as_choice(value, f"Step {name!r}", "kind", STEP_KINDS, aliases=_KIND_ALIASES, default="step")
 
 
 @dataclass
@@ -428,14 +421,8 @@ _DRIVER_KEYS = ["name", "id", "secondary", "change_ideas"]
 
 
 def _status(value: Any, idea: str) -> str:
-    text = as_text(value, f"The status of change idea {idea!r}").lower() or "not tested"
-    text = _STATUS_ALIASES.get(text, text)
-    if text not in IDEA_STATUSES:
-        raise EquityKitError(
-            f"Change idea {idea!r} has status {text!r}, which is not one of "
-            f"{', '.join(repr(s) for s in IDEA_STATUSES)}.{did_you_mean(text, IDEA_STATUSES)}"
-        )
-    return text
+    return as_choice(value, f"Change idea {idea!r}", "status", IDEA_STATUSES, aliases=_STATUS_ALIASES,
+                     default="not tested")
 
 
 @dataclass
@@ -780,7 +767,6 @@ class DriverDiagram(_Drawing):
                 frame[col] = ""
         frame[["id", "pdsa", "measures"]] = frame[["id", "pdsa", "measures"]].fillna("")
         X, Y = pixel_x("x", width), pixel_y("y", height)
-        CY = pixel_y("cy", height)
         fills = {"aim": PALETTE["improvement"], "primary": PALETTE["improvement"], "secondary": CATEGORY_COLOURS[4]}
         layers = []
         conn = pd.DataFrame(edges)

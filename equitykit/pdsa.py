@@ -26,7 +26,7 @@ import altair as alt
 import pandas as pd
 
 from ._drawing import table_html
-from ._yaml import as_text, check_keys, did_you_mean, dump_yaml, load_yaml
+from ._yaml import as_choice, as_text, check_keys, did_you_mean, dump_yaml, load_yaml
 from .files import atomic_write_text
 from .theme import PALETTE
 from .validation import EquityKitError, as_dates, as_frame, require_columns
@@ -115,14 +115,8 @@ class Cycle:
         self.change_idea = as_text(self.change_idea, f"The change idea of PDSA cycle {cid!r}", required=True)
         for name in ("plan", "prediction", "do", "study"):
             setattr(self, name, as_text(getattr(self, name), f"The {name} of PDSA cycle {cid!r}"))
-        act = as_text(self.act, f"The act of PDSA cycle {cid!r}").lower()
-        act = _ACT_ALIASES.get(act, act)
-        if act and act not in ACTS:
-            raise EquityKitError(
-                f"PDSA cycle {cid!r} has act {self.act!r}: use 'adopt', 'adapt' or 'abandon' "
-                f"(or leave it empty while the cycle runs).{did_you_mean(act, ACTS)}"
-            )
-        self.act = act
+        self.act = as_choice(self.act, f"PDSA cycle {cid!r}", "act", ACTS, aliases=_ACT_ALIASES, optional=True,
+                             note=" (or leave it empty while the cycle runs)")
         self.start_date = _date(self.start_date, cid, "start_date", required=True)
         self.end_date = _date(self.end_date, cid, "end_date", required=False)
         if self.end_date is not None and self.end_date < self.start_date:

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from ._drawing import table_html
-from ._yaml import as_text, check_keys, did_you_mean, dump_yaml, load_yaml
+from ._yaml import as_choice, as_text, check_keys, dump_yaml, load_yaml
 from .validation import EquityKitError
 
 __all__ = [
@@ -393,21 +393,9 @@ class Measure:
 
     def __post_init__(self) -> None:
         self.name = as_text(self.name, "A measure's name", required=True)
-        kind = as_text(self.type, f"The type of measure {self.name!r}").lower()
-        if kind not in MEASURE_TYPES:
-            raise EquityKitError(
-                f"Measure {self.name!r} has type {kind!r}: use 'outcome', 'process' or 'balancing'."
-                f"{did_you_mean(kind, MEASURE_TYPES)}"
-            )
-        self.type = kind
-        data_kind = as_text(self.data_kind, f"The data kind of measure {self.name!r}").lower()
-        data_kind = _KIND_ALIASES.get(data_kind, data_kind)
-        if data_kind and data_kind not in DATA_KINDS:
-            raise EquityKitError(
-                f"Measure {self.name!r} has data_kind {data_kind!r}, which is not one of "
-                f"{', '.join(repr(k) for k in DATA_KINDS)}.{did_you_mean(data_kind, DATA_KINDS)}"
-            )
-        self.data_kind = data_kind
+        self.type = as_choice(self.type, f"Measure {self.name!r}", "type", MEASURE_TYPES)
+        self.data_kind = as_choice(self.data_kind, f"Measure {self.name!r}", "data_kind", DATA_KINDS,
+                                   aliases=_KIND_ALIASES, optional=True)
         for name in ("definition", "numerator", "denominator", "source", "frequency", "owner"):
             setattr(self, name, as_text(getattr(self, name), f"The {name} of measure {self.name!r}"))
         try:

@@ -1111,7 +1111,7 @@ _MAX_READ_GROUPS = 8
 
 
 def _reading(res: SPCResult, out: pd.DataFrame) -> str:
-    t, opts, seg = res.table, res.options, res._seg
+    opts, seg = res.options, res._seg
     nseg = len(out)
     by = opts["by"]
     lines: list[str] = []

@@ -17,7 +17,6 @@ Example
 """
 from __future__ import annotations
 
-import calendar
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass

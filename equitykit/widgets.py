@@ -33,7 +33,6 @@ import altair as alt
 import pandas as pd
 
 from .checks import effect_on_gap
-from .theme import PALETTE
 from .validation import EquityKitError, as_frame, require_columns
 
 __all__ = [

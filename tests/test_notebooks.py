@@ -8,7 +8,6 @@ import ast
 import importlib.util
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat

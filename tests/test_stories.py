@@ -13,7 +13,6 @@ import math
 import warnings
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 import equitykit as ek
