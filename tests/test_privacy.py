@@ -1,0 +1,106 @@
+"""Tests for equitykit.privacy: the one disclosure-control layer of everything shared.
+
+Counts, rates and pages here are written out by hand (7 of 11 is 63.636...%),
+never taken from the layer's own output.
+"""
+from __future__ import annotations
+
+import base64
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from equitykit import privacy
+
+
+def test_small_counts_and_what_gives_them_away():
+    assert privacy.small([0, 1, 7, 8, np.nan, "3"]).tolist() == [False, True, True, False, False, True]
+    # 3 of 50 (count), 40 of 45 (45 - 40 = 5 without), 9 of 6 impossible but 6 small, 0 of 12, 8 of 16
+    got = privacy.disclosive([3, 40, 9, 0, 8], [50, 45, 6, 12, 16]).tolist()
+    assert got == [True, True, True, False, False]
+    # rates per bed day: the bed days minus incidents are not people
+    assert privacy.disclosive([40], [45], complement=False).tolist() == [False]
+
+
+def test_safe_table_suppresses_rounds_and_withholds_the_complement():
+    t = pd.DataFrame({"group": ["A", "B", "C"], "yes": [7, 95, 412], "n": [11, 100, 1013]})
+    t["rate"] = 100 * t["yes"] / t["n"]
+    before = t.copy()
+    out = privacy.safe_table(t, counts=["yes", "n"], rates=["rate"], complement=("yes", "n"))
+    pd.testing.assert_frame_equal(t, before)  # the caller's table is not changed
+    assert out["yes"].tolist() == ["*", "95", "410"] and out["n"].tolist() == ["10", "100", "1015"]
+    assert np.isnan(out.loc[0, "rate"]) and np.isnan(out.loc[1, "rate"])  # 5 of 100 did not: withheld
+    assert out.loc[2, "rate"] == 40.7  # 412 / 1013 = 40.671...%
+    assert out["suppressed"].tolist() == [True, True, False]
+
+
+def test_rate_places():
+    assert [privacy.rate_places(m) for m in (1, 100, 1000, 100_000)] == [3, 1, 1, 1]
+
+
+def test_safe_chart_data_pools_periods_until_no_point_is_small():
+    months = pd.date_range("2024-01-01", periods=6, freq="MS")
+    d = pd.DataFrame({"month": months, "yes": [3, 5, 10, 12, 5, 6], "n": [30, 30, 40, 40, 30, 30]})
+    s = privacy.safe_chart_data(d, x="month", numerator="yes", denominator="n")
+    assert s.pooled == 2 and s.withheld == 0
+    assert s.counts["numerator"].tolist() == [8, 22, 11]
+    assert s.table["month"].tolist() == [months[0], months[2], months[4]]
+    assert s.table["rate"].tolist() == [13.3, 27.5, 18.3]  # 8/60, 22/80, 11/60
+    assert "pools 2" in s.note and "7" not in s.note.replace("1 to 7", "")
+
+
+def test_safe_chart_data_withholds_cells_still_small_and_names_only_the_group():
+    months = list(range(1, 9))
+    d = pd.DataFrame({
+        "month": months * 2,
+        "group": ["big"] * 8 + ["tiny"] * 8,
+        "yes": [20, 22, 25, 21, 24, 23, 20, 26] + [0, 1, 0, 0, 0, 0, 2, 0],
+        "n": [100] * 8 + [3] * 8,
+    })
+    s = privacy.safe_chart_data(d, x="month", numerator="yes", denominator="n", by="group")
+    assert set(s.table["group"]) == {"big"}  # 'tiny' never reaches 8 people however it is pooled
+    assert s.withheld > 0 and "tiny" in s.note
+    assert not {"1", "2", "3"} & set(s.note.replace("1 to 7", "").split())
+
+
+def test_safe_chart_data_starts_a_new_point_at_the_change():
+    d = pd.DataFrame({"m": range(1, 9), "yes": [5] * 8, "n": [40] * 8})
+    s = privacy.safe_chart_data(d, x="m", numerator="yes", denominator="n", starts=[6])
+    # in twos, months 5 and 8 would stand alone (5 each): in threes, 1-3, 4-5 and 6-8
+    assert s.pooled == 3 and s.table["m"].tolist() == [1, 4, 6]
+
+
+def test_safe_chart_rounds_data_drops_counts_and_describes_without_numbers():
+    data = pd.DataFrame({"x": [1, 2], "rate": [63.6363636364, 2.7397260274], "n": [11, 73]})
+    chart = alt.Chart(data).mark_point().encode(x="x:Q", y="rate:Q").properties(title="DNA: 7 of 11 in May")
+    spec = privacy.safe_chart(chart).to_dict()
+    rows = list(spec["datasets"].values())[0]
+    assert rows == [{"x": 1, "rate": 63.6}, {"x": 2, "rate": 2.7}]
+    assert not any(c.isdigit() for c in spec["description"])
+    layered = alt.vconcat(chart, chart)
+    assert "vconcat" in privacy.safe_chart(layered, places=3).to_dict()
+
+
+def test_find_disclosures_reads_labels_json_and_base64_but_not_pixels():
+    cells = pd.DataFrame({"numerator": [7, 2, 40], "denominator": [11, 73, 100]})
+    assert privacy.find_disclosures('<path aria-label="%: 63.6363636364"/>', cells)
+    assert privacy.find_disclosures("<td>63.6</td>", cells)  # one decimal is enough for 11 people
+    assert privacy.find_disclosures("<p>about 64% of them</p>", cells)
+    hidden = base64.b64encode(b'{"rate": 0.027397}').decode()
+    assert privacy.find_disclosures(f'<img src="data:application/json;base64,{hidden}">', cells)
+    assert privacy.find_disclosures('<script type="application/json">{"v": 2.74}</script>', cells)
+    # pixel positions and styles are not data a reader can read off
+    assert privacy.find_disclosures('<path d="M63.6,2.74L0,0" stroke-width="2.7"/>', cells) == []
+    assert privacy.find_disclosures("<style>.a { width: 63.6px }</style>", cells) == []
+    # the shown (large) cell's rate is not a disclosure
+    assert privacy.find_disclosures("<td>40.0</td>", cells) == []
+    assert privacy.find_disclosures("<td>63.6</td>", cells, ignore=[63.6]) == []
+
+
+@pytest.mark.parametrize("value", [None, np.nan, 0, 3, 8, 12.5])
+def test_round_count(value):
+    expected = {None: "", 0: "0", 3: "*", 8: "10", 12.5: "15"}
+    key = None if value is None or (isinstance(value, float) and np.isnan(value)) else value
+    assert privacy.round_count(value) == expected[key]
