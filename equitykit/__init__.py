@@ -12,16 +12,11 @@ True
 """
 from __future__ import annotations
 
-import sys as _sys
-
-# Altair imports jsonschema, which imports rfc3987_syntax if it is installed (it is, for
-# JupyterLab's event schemas) and builds a grammar at import: 2-5 s added to every notebook
-# kernel that starts (jsonschema issue #1428). The kit never validates IRI formats, so in a
-# process that has not loaded it yet, mark it absent; jsonschema then skips that one checker.
-if "rfc3987_syntax" not in _sys.modules and "jsonschema" not in _sys.modules:
-    _sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+import importlib
+from typing import Any
 
 from . import theme
+from .theme import use_offline_renderer, use_svg_renderer
 from .validation import EquityKitError
 
 __version__ = "0.1.0"
@@ -52,13 +47,31 @@ from .sustain import SustainChecklist, safety_cross, sustain_checklist
 
 # The workshop: evaluation, handouts, and the notebooks' explorers and self-checks
 from .evaluation import LikertResult, likert
-from .handouts import HandoutReport, render_handouts
-from . import widgets
 from .checks import CheckResult, check
-from .widgets import gap_effect_explorer, gap_explorer, spc_explorer
+
+# Loaded when first used, so that ``import equitykit`` stays as quick as importing pandas:
+# handouts need nbformat and papermill, the explorers ipywidgets.
+_LAZY = {
+    "render_handouts": "handouts", "HandoutReport": "handouts",
+    "widgets": None, "gap_explorer": "widgets", "spc_explorer": "widgets", "gap_effect_explorer": "widgets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'equitykit' has no attribute {name!r}")
+    module = importlib.import_module(f".{_LAZY[name] or name}", __name__)
+    value = module if _LAZY[name] is None else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
-    "__version__", "EquityKitError", "theme",
+    "__version__", "EquityKitError", "theme", "use_offline_renderer", "use_svg_renderer",
     "load_dataset", "list_datasets", "read_data",
     "disaggregate", "pareto", "representation", "GapResult", "wilson", "newcombe", "risk_ratio",
     "Fishbone", "ProcessMap", "Driver", "ChangeIdea", "DriverDiagram", "DataReview",

@@ -15,8 +15,9 @@ import html
 import textwrap
 from typing import Any
 
-import altair as alt
 import pandas as pd
+
+from .theme import alt
 
 __all__ = ["wrap", "n_lines", "pixel_x", "pixel_y", "bundle_with_html", "table_html"]
 

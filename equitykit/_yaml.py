@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from .files import atomic_write_text
 from .validation import EquityKitError
@@ -95,6 +94,8 @@ def check_keys(
 
 def load_yaml(path: str | os.PathLike[str], what: str) -> Any:
     """Read a YAML file, with a clear error if it is missing or not valid YAML."""
+    import yaml  # here, not at the top: only the QI tools' files need it
+
     target = Path(path)
     if not target.exists():
         raise EquityKitError(f"There is no file {str(target)!r} to read the {what} from: check the name and folder.")
@@ -111,6 +112,8 @@ def load_yaml(path: str | os.PathLike[str], what: str) -> Any:
 
 def dump_yaml(path: str | os.PathLike[str], data: Any, header: str = "") -> Path:
     """Write ``data`` as YAML atomically (temporary file, then rename); return the path."""
+    import yaml
+
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     if header:
         text = "".join(f"# {line}\n" for line in header.splitlines()) + text

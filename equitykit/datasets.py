@@ -23,7 +23,6 @@ True
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import difflib
 import io
@@ -746,6 +745,8 @@ def load_dataset(name: str) -> pd.DataFrame:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Command line: ``python -m equitykit.datasets [--out DIR] [--seed N] [--only NAME ...]``."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="python -m equitykit.datasets",
         description=f"Write the kit's synthetic datasets ({TRUST}, fictional) as CSV files.",

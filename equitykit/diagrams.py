@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import pandas as pd
 
 from ._drawing import LINE_HEIGHT, bundle_with_html, n_lines, pixel_x, pixel_y, table_html, wrap
 from ._yaml import as_choice, as_text, as_text_list, check_keys, did_you_mean, dump_yaml, load_yaml
-from .theme import CATEGORY_COLOURS, PALETTE
+from .results import Charted
+from .theme import CATEGORY_COLOURS, PALETTE, alt
 from .validation import EquityKitError
 
 __all__ = [
@@ -43,11 +43,8 @@ __all__ = [
 _FONT = 14
 
 
-class _Drawing:
+class _Drawing(Charted):
     """Shared notebook display: the drawing, with a table as the HTML fallback."""
-
-    def chart(self) -> alt.LayerChart:  # pragma: no cover - overridden
-        raise NotImplementedError
 
     @property
     def table(self) -> pd.DataFrame:  # pragma: no cover - overridden
@@ -112,7 +109,7 @@ class Fishbone(_Drawing):
         rows = [(c, cause) for c, items in self.causes.items() for cause in items]
         return pd.DataFrame(rows, columns=["category", "cause"])
 
-    def chart(self, title: str | None = None) -> alt.LayerChart:
+    def _draw(self) -> alt.LayerChart:
         """Draw the fishbone: a spine to the effect's head, one angled rib per category.
 
         Ribs alternate above and below the spine; each cause sits on a short bone
@@ -180,7 +177,7 @@ class Fishbone(_Drawing):
                 lineHeight=LINE_HEIGHT + 1, color="#000000").encode(pixel_x("xm", width), pixel_y("ym", height), text="label:N"),
         ]
         return alt.layer(*layers).properties(
-            width=width, height=height, title=title if title is not None else "Fishbone: causes of the problem"
+            width=width, height=height, title="Fishbone: causes of the problem"
         )
 
     def to_yaml(self, path: str | os.PathLike[str]) -> Path:
@@ -276,7 +273,7 @@ class ProcessMap(_Drawing):
             columns=["order", "step", "kind", "note"],
         )
 
-    def chart(self, title: str | None = None) -> alt.LayerChart:
+    def _draw(self) -> alt.LayerChart:
         """Draw the map: boxes for steps and waits, diamonds for decisions, arrows between them.
 
         The main flow runs left to right and wraps to a new row after ``per_row``
@@ -391,7 +388,7 @@ class ProcessMap(_Drawing):
             layers.append(alt.Chart(pd.DataFrame(edge_labels)).mark_text(
                 fontSize=13, fontWeight="bold", align="left", color=PALETTE["annotation"]).encode(X, Y, text="label:N"))
         return alt.layer(*layers).properties(
-            width=width, height=height, title=(title if title is not None else self.title) or "Process map"
+            width=width, height=height, title=self.title or "Process map"
         )
 
     def to_yaml(self, path: str | os.PathLike[str]) -> Path:
@@ -678,7 +675,7 @@ class DriverDiagram(_Drawing):
         idea = self.idea(key)
         idea.status = _status(status, idea.name)
 
-    def chart(self, title: str | None = None) -> alt.LayerChart:
+    def _draw(self) -> alt.LayerChart:
         """Draw the diagram left to right: aim, primary and secondary drivers, change ideas.
 
         Change ideas are coloured by status; elbow connectors join each item to
@@ -802,7 +799,7 @@ class DriverDiagram(_Drawing):
         layers.append(alt.Chart(headers).mark_text(align="left", fontSize=16, fontWeight="bold",
                                                    color=PALETTE["annotation"]).encode(X, Y, text="label:N"))
         return alt.layer(*layers).properties(width=width, height=height,
-                                             title=title if title is not None else "Driver diagram")
+                                             title="Driver diagram")
 
     def to_dict(self) -> dict[str, Any]:
         return {"aim": self.aim, "primary": [p.to_dict() for p in self.primary]}

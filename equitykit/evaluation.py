@@ -24,13 +24,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
 from .intervals import wilson
 from .results import Result, Summary
-from .theme import PALETTE
+from .theme import PALETTE, alt
 from .validation import EquityKitError, as_frame, describe_rows, require_columns
 
 __all__ = ["LIKERT_LEVELS", "LikertResult", "likert"]
@@ -150,7 +149,7 @@ class LikertResult(Result):
             )
         return Summary(self.table[cols].reset_index(drop=True), reading="\n".join(lines))
 
-    def chart(self) -> alt.Chart | alt.FacetChart:
+    def _draw(self) -> alt.Chart | alt.FacetChart:
         """A diverging stacked bar chart: disagreement left of zero, agreement right.
 
         "Neither agree nor disagree" is split in half across zero, so each bar is

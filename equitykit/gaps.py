@@ -27,7 +27,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import altair as alt
 from statistics import NormalDist
 
 import numpy as np
@@ -36,7 +35,7 @@ import pandas as pd
 from . import privacy
 from .intervals import newcombe, risk_ratio, wilson, z_value
 from .results import Result, Summary
-from .theme import PALETTE
+from .theme import PALETTE, alt
 from .validation import (
     EquityKitError,
     as_binary,
@@ -676,7 +675,7 @@ class GapResult(Result):
                          "with rates withheld.")
         return "\n".join(lines)
 
-    def chart(self) -> alt.Chart:
+    def _draw(self) -> alt.Chart:
         """Each group's rate with its interval, the reference group and its rate marked."""
         data = self.table[["group", "rate", "lower", "upper", "difference", "compared", "is_reference"]].copy()
         withheld = self._reference_withheld()
@@ -976,7 +975,7 @@ class SIIResult(Result):
         lines.append(f"Intervals from {int(t['repetitions']):,} simulations.{scale}")
         return "\n".join(lines)
 
-    def chart(self) -> alt.Chart:
+    def _draw(self) -> alt.Chart:
         """Each group's rate at the midpoint of its population share, with the fitted slope."""
         g = self._gap
         data = self.groups.copy()
@@ -1018,7 +1017,7 @@ class ParetoResult(Result):
                    f"({t['percent'].iloc[0]:.1f}%).")
         return Summary(t.copy(), reading=reading)
 
-    def chart(self) -> alt.Chart:
+    def _draw(self) -> alt.Chart:
         """Bars of counts, largest first, with the cumulative percentage line and the 80% mark."""
         data = self.table[["category", "count", "percent", "cumulative_percent"]].copy()
         data["count"] = pd.to_numeric(data["count"], errors="coerce")
@@ -1137,7 +1136,7 @@ class RepresentationResult(Result):
                          "among the other groups.")
         return Summary(t.copy(), reading="\n".join(lines))
 
-    def chart(self) -> alt.Chart:
+    def _draw(self) -> alt.Chart:
         """Service share with its interval (dots) against population share (ticks), by group."""
         data = self.table[["group", "service_share", "service_lower", "service_upper", "population_share",
                            "representation"]].copy()

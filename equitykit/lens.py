@@ -19,13 +19,12 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
 from .intervals import newcombe
 from .results import Result, Summary
-from .theme import PALETTE
+from .theme import PALETTE, alt
 from .validation import (
     EquityKitError,
     as_binary,
@@ -353,7 +352,7 @@ class LensResult(Result):
         }[self.verdict]
         return Summary(out, reading="\n".join([headline, *self.evidence, "Is my work helping to achieve equity?"]))
 
-    def chart(self, title: str | None = None) -> alt.VConcatChart:
+    def _draw(self) -> alt.VConcatChart:
         """Each group over time (top) and the gap on an I chart (bottom), the change marked."""
         # Rates only: the monthly counts behind them stay out of the chart spec.
         t = self.table.assign(percent=100 * self.table["rate"])[["x", "group", "period", "percent"]]
@@ -364,12 +363,12 @@ class LensResult(Result):
             color=alt.Color("group:N", title=self.by),
         )
         groups = (base.mark_line() + base.mark_point()).properties(
-            title=title or f"{self.by}: each group over time", width=640, height=240)
+            title=f"{self.by}: each group over time", width=640, height=240)
         rule = alt.Chart(pd.DataFrame({"x": [first_after]})).mark_rule(
             strokeDash=[6, 4], color=PALETTE["annotation"]).encode(x="x")
         top = groups + rule
         if self._gap_chart is not None:
-            bottom = self._gap_chart.chart(title=f"Gap ({self.focus} behind {self.reference}), percentage points")
+            bottom = self._gap_chart._draw(title=f"Gap ({self.focus} behind {self.reference}), percentage points")
         else:
             bottom = alt.Chart(self.gaps).mark_line(point=True, color=PALETTE["data"]).encode(
                 x=alt.X("x", title=None), y=alt.Y("gap:Q", title="gap (points)")

@@ -22,13 +22,13 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import pandas as pd
 
 from ._drawing import table_html
 from ._yaml import as_choice, as_text, check_keys, did_you_mean, dump_yaml, load_yaml
 from .files import atomic_write_text
-from .theme import PALETTE
+from .results import Charted
+from .theme import PALETTE, alt
 from .validation import EquityKitError, as_dates, as_frame, require_columns
 
 __all__ = ["Cycle", "PDSALog", "ACTS"]
@@ -142,7 +142,7 @@ class Cycle:
         return out
 
 
-class PDSALog:
+class PDSALog(Charted):
     """A log of PDSA cycles that saves atomically and annotates SPC charts.
 
     Parameters
@@ -231,7 +231,7 @@ class PDSALog:
         frame["x"] = pd.to_datetime(frame["x"])
         return frame
 
-    def chart(self) -> alt.LayerChart:
+    def _draw(self) -> alt.LayerChart:
         """A timeline of the cycles (one bar per cycle, coloured by act)."""
         table = self.table.assign(
             label=[c.label for c in self.cycles],

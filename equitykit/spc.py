@@ -21,16 +21,17 @@ Example
 """
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
 
 from . import rules as _rules
 from .results import Result, Summary
+from .theme import styled
 from .validation import (
     EquityKitError,
     as_frame,
@@ -338,8 +339,10 @@ def _amr(values: np.ndarray, base: np.ndarray, seg: np.ndarray, nseg: int, scree
 
 
 def _c4(n: np.ndarray) -> np.ndarray:
-    n = np.where(n <= 1, np.nan, n)
-    return np.sqrt(2 / (n - 1)) * np.exp(gammaln(n / 2) - gammaln((n - 1) / 2))
+    n = np.where(np.asarray(n) <= 1, np.nan, n).astype(float)
+    sizes, where = np.unique(n, return_inverse=True)  # few distinct subgroup sizes: lgamma once each
+    half = np.array([math.lgamma(s / 2) - math.lgamma((s - 1) / 2) for s in sizes])
+    return (np.sqrt(2 / (sizes - 1)) * np.exp(half))[where].reshape(n.shape)
 
 
 def _limits(cl: np.ndarray, sd: np.ndarray) -> dict:
@@ -1068,16 +1071,20 @@ class SPCResult(Result):
         return res
 
     # chart ------------------------------------------------------------------
-    def chart(self, title: str | None = None, width: int = 640, height: int = 300) -> Any:
-        """The chart as an Altair object (returned, never displayed).
+    def chart(self, *, title: str | None = None, width: int | None = None, height: int | None = None) -> Any:
+        """The chart as an Altair object in the kit's look (returned, never displayed).
 
         Points with a signal are highlighted, phases have their own lines,
         P and U limits step with n, the target is a dashed line and
-        annotations (PDSA cycles) are labelled vertical rules.
+        annotations (PDSA cycles) are labelled vertical rules. ``width`` and
+        ``height`` are in pixels (each panel's, with ``by``).
         """
+        return styled(self._draw(title=title, width=width, height=height))
+
+    def _draw(self, *, title: str | None = None, width: int | None = None, height: int | None = None) -> Any:
         from .spc_chart import build_chart
 
-        return build_chart(self, title=title, width=width, height=height)
+        return build_chart(self, title=title, width=width or 640, height=height or 300)
 
 
 # ----------------------------------------------------------------------------

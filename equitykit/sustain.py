@@ -23,12 +23,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import pandas as pd
 
 from ._drawing import table_html
 from ._yaml import as_text, check_keys, closest, dump_yaml, load_yaml
-from .theme import CATEGORY_COLOURS, PALETTE
+from .theme import CATEGORY_COLOURS, PALETTE, alt, styled
 from .validation import EquityKitError, as_dates, as_frame, as_numeric, require_columns
 
 __all__ = ["safety_cross", "cross_layout", "SustainChecklist", "SustainItem", "sustain_checklist",
@@ -223,9 +222,9 @@ def safety_cross(
              ).transform_calculate(dot_label="'Racist incident (grey dot)'")
     label = period.strftime("%B %Y")
     layers = [squares, numbers, dots] if cells["dot"].any() else [squares, numbers]
-    return alt.layer(*layers).properties(
+    return styled(alt.layer(*layers).properties(
         width=7 * size, height=7 * size, title=title if title is not None else f"Safety cross: {label}"
-    )
+    ))
 
 
 # ---------------------------------------------------------------- sustain checklist

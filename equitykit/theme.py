@@ -1,28 +1,42 @@
 """The kit's one look and its renderers, set in one place.
 
-The theme is colour-blind safe (Okabe-Ito palette), with large type for a
-projector. Importing equitykit registers and enables it; the renderer is chosen
-explicitly: offline in JupyterLab, static SVG in handouts.
+The look is colour-blind safe (Okabe-Ito palette), with large type for a
+projector. It travels with each chart the kit returns (:func:`styled` puts
+:data:`LOOK` in the chart's own ``config``), so importing equitykit changes
+no global Altair theme and leaves a learner's other charts alone. The
+renderer is chosen explicitly, once, by the notebook: offline in JupyterLab
+(:func:`use_offline_renderer`), static SVG in handouts
+(:func:`use_svg_renderer`).
+
+Altair itself is imported the first time a chart is built (:data:`alt`):
+importing it costs more than importing pandas.
+
+A chart that carries its own look cannot be layered or concatenated with
+another chart (Vega-Lite keeps ``config`` at the top level only); to combine
+a kit chart with your own, drop the look first: ``chart.properties(config=alt.Undefined)``
+or build the combination and pass it to :func:`styled`.
 
 Example
 -------
 >>> import equitykit as ek
 >>> ek.theme.PALETTE["improvement"]
 '#0072B2'
+>>> ek.theme.LOOK["font"]
+'Arial, Helvetica, sans-serif'
 """
 from __future__ import annotations
 
-import importlib.metadata
+import importlib
 import os
 from pathlib import Path
-
-import altair as alt
+from types import ModuleType
+from typing import Any, TypeVar
 
 from .files import atomic_write_text
 
-__all__ = ["PALETTE", "CATEGORY_COLOURS", "THEME_NAME", "use_offline_renderer", "use_svg_renderer"]
-
-THEME_NAME = "equitykit"
+__all__ = [
+    "PALETTE", "CATEGORY_COLOURS", "LOOK", "alt", "styled", "use_offline_renderer", "use_svg_renderer",
+]
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 CATEGORY_COLOURS = [
@@ -51,31 +65,58 @@ PALETTE = {
     "annotation": "#555555",
 }
 
+#: The Vega-Lite ``config`` every chart the kit returns carries.
+LOOK: dict[str, Any] = {
+    "font": "Arial, Helvetica, sans-serif",
+    "view": {"continuousWidth": 640, "continuousHeight": 320, "stroke": None},
+    "axis": {
+        "labelFontSize": 13,
+        "titleFontSize": 14,
+        "titleFontWeight": "normal",
+        "gridColor": "#E5E5E5",
+        "domainColor": "#7F7F7F",
+        "tickColor": "#7F7F7F",
+    },
+    "legend": {"labelFontSize": 13, "titleFontSize": 14, "orient": "bottom"},
+    "title": {"fontSize": 17, "anchor": "start", "subtitleFontSize": 13, "subtitleColor": "#555555"},
+    "header": {"labelFontSize": 14, "titleFontSize": 14},
+    "range": {"category": CATEGORY_COLOURS},
+    "line": {"strokeWidth": 2},
+    "point": {"size": 60, "filled": True},
+    "text": {"fontSize": 13},
+}
 
-@alt.theme.register(THEME_NAME, enable=True)
-def _equitykit_theme() -> alt.theme.ThemeConfig:
-    font = "Arial, Helvetica, sans-serif"
-    return {
-        "config": {
-            "font": font,
-            "view": {"continuousWidth": 640, "continuousHeight": 320, "stroke": None},
-            "axis": {
-                "labelFontSize": 13,
-                "titleFontSize": 14,
-                "titleFontWeight": "normal",
-                "gridColor": "#E5E5E5",
-                "domainColor": "#7F7F7F",
-                "tickColor": "#7F7F7F",
-            },
-            "legend": {"labelFontSize": 13, "titleFontSize": 14, "orient": "bottom"},
-            "title": {"fontSize": 17, "anchor": "start", "subtitleFontSize": 13, "subtitleColor": "#555555"},
-            "header": {"labelFontSize": 14, "titleFontSize": 14},
-            "range": {"category": CATEGORY_COLOURS},
-            "line": {"strokeWidth": 2},
-            "point": {"size": 60, "filled": True},
-            "text": {"fontSize": 13},
-        }
-    }
+
+class _LazyAltair:
+    """``altair``, imported on first use: ``from .theme import alt`` costs nothing at import."""
+
+    def __getattr__(self, name: str) -> Any:
+        module: ModuleType = importlib.import_module("altair")
+        return getattr(module, name)
+
+    def __repr__(self) -> str:
+        return "<altair, imported when first used>"
+
+
+alt: Any = _LazyAltair()
+
+ChartT = TypeVar("ChartT")
+
+
+def styled(chart: ChartT) -> ChartT:
+    """A copy of ``chart`` carrying the kit's look in its own ``config``.
+
+    Every chart the kit returns goes through here; a global Altair theme is
+    never enabled.
+
+    Example
+    -------
+    >>> import altair as alt, pandas as pd
+    >>> c = styled(alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q"))
+    >>> c.to_dict()["config"]["axis"]["labelFontSize"]
+    13
+    """
+    return chart.configure(**LOOK)  # type: ignore[attr-defined]
 
 
 # A real bundle carries Vega itself (megabytes); anything small is not one.
@@ -83,6 +124,8 @@ _MIN_BUNDLE_CHARS = 100_000
 
 
 def _bundle_cache() -> Path:
+    import importlib.metadata
+
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     versions = f"altair{alt.__version__}-vlc{importlib.metadata.version('vl-convert-python')}"
     return root / "equitykit" / f"vega-bundle-{versions}.js"
@@ -100,7 +143,7 @@ def use_offline_renderer() -> None:
         try:
             cache = _bundle_cache()
             bundle = cache.read_text(encoding="utf-8") if cache.is_file() else ""
-        except (OSError, importlib.metadata.PackageNotFoundError):
+        except (OSError, ImportError):  # importlib.metadata.PackageNotFoundError is an ImportError
             cache, bundle = None, ""
         if len(bundle) > _MIN_BUNDLE_CHARS:
             # The state JupyterChart.enable_offline() leaves, read from disk instead of re-bundled.

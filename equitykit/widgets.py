@@ -29,10 +29,10 @@ import html
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import altair as alt
 import pandas as pd
 
 from .checks import effect_on_gap
+from .theme import alt, styled
 from .validation import EquityKitError, as_frame, require_columns
 
 __all__ = [
@@ -160,7 +160,7 @@ def gap_effect_view(
         width=360, height=280,
         title=alt.TitleParams(f"Gap: {gap_before:g} points before, {gap_after:g} after", subtitle=f"The gap {effect}"),
     )
-    return chart, reading
+    return styled(chart), reading
 
 
 # --- the widget -----------------------------------------------------------------------
