@@ -1,26 +1,41 @@
 # Two commands do all the set-up on a fresh machine:
-#   make lab    start JupyterLab on notebooks/ (installs into .venv first if needed)
+#   make lab    start JupyterLab on notebooks/ (installs the kit into .venv first if needed)
 #   make test   run the whole test suite (pytest over tests/ and the notebooks under nbval)
+# make dist builds the sdist and the wheel into dist/ (the wheel carries the course files).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.equitykit-installed
+# Two installs, two stamps: the course alone (make lab), and the course plus the test tools.
+LAB_STAMP  := $(VENV)/.equitykit-lab
+TEST_STAMP := $(VENV)/.equitykit-test
+BUILD_FILES := pyproject.toml setup.py jupyter/equitykit.json
+# A wheel installs jupyter/equitykit.json here itself; an editable install (a clone's) does not.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/equitykit.json
 
-.PHONY: install lab test handouts notebooks bench clean
+.PHONY: install lab test dist handouts notebooks bench clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@test -x /usr/bin/chromium || echo "note: the browser test (tests/test_browser.py) needs Debian's Chromium: sudo apt-get install -y chromium (it skips without it, except under CI=true)"
-	@touch $(STAMP)
 
-install: $(STAMP)
+$(LAB_STAMP): $(BUILD_FILES) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@mkdir -p $(dir $(LAB_SETTINGS)) && cp jupyter/equitykit.json $(LAB_SETTINGS)
+	@touch $@
+
+$(TEST_STAMP): $(BUILD_FILES) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@mkdir -p $(dir $(LAB_SETTINGS)) && cp jupyter/equitykit.json $(LAB_SETTINGS)
+	@test -x /usr/bin/chromium || echo "note: the browser test (tests/test_browser.py) needs Debian's Chromium: sudo apt-get install -y chromium (it skips without it, except under CI=true)"
+	@touch $@ $(LAB_STAMP)
+
+# The developer's install: the course and the test tools.
+install: $(TEST_STAMP)
 
 # JupyterLab refuses to start as root (common on cloud machines and containers) unless told it may.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: install
+lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
 # Notebooks: generated versions must be current; then every notebook runs top to bottom under
@@ -28,17 +43,23 @@ lab: install
 # learner versions with their stubs (the new user's walk).
 NBVAL := $(BIN)/python -m pytest -q --nbval-lax --nbval-current-env -p no:cacheprovider
 
-test: install
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest --doctest-modules equitykit tests
 	$(BIN)/python tools/build_notebooks.py --check
 	EQUITYKIT_STRICT_CHECKS=1 $(NBVAL) workshop/source/*.ipynb
 	$(NBVAL) notebooks/*.ipynb
 
-handouts: install
+handouts: $(LAB_STAMP)
 	$(BIN)/equitykit handouts workshop/teams.yaml --out build/handouts
 
-bench: install
+bench: $(LAB_STAMP)
 	@for f in benchmarks/*_bench.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
+# The release files: dist/equitykit-<version>.tar.gz and the wheel built from it.
+dist: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "build>=1.2,<2"
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+
 clean:
-	rm -rf $(VENV) build .pytest_cache
+	rm -rf $(VENV) build dist .pytest_cache

@@ -38,7 +38,6 @@ REQUIREMENTS: dict[str, tuple[str, str]] = {
     "papermill": ("papermill", ">=2.6,<3"),
     "nbconvert": ("nbconvert", ">=7,<8"),
     "nbformat": ("nbformat", ">=5.9,<6"),
-    "nbval": ("nbval", ">=0.11,<1"),
     "pyyaml": ("yaml", ">=6,<7"),
     "openpyxl": ("openpyxl", ">=3.1,<4"),
 }

@@ -885,7 +885,7 @@ def render_handouts(
         Kernels working at once (default: the number of CPUs, at most 4).
     notebook : path, optional
         The handout notebook; default: ``notebook:`` in the YAML, else
-        ``handout.ipynb`` next to the YAML file.
+        ``handout.ipynb`` next to the YAML file, else the kit's own.
     kernel_name : str
         Jupyter kernel to run the notebook with (default ``python3``).
     timeout : int
@@ -916,6 +916,10 @@ def render_handouts(
         teams = [t for t in teams if t.name in wanted]
         if not teams:
             raise EquityKitError(f"none of the teams {sorted(wanted)} is in the teams file.")
+    if not (notebook or named or (Path(teams_yaml).parent / "handout.ipynb").is_file()):
+        from .course import course_file
+
+        notebook = str(course_file("workshop/handout.ipynb"))  # the kit's own handout notebook
     nb_path = Path(notebook) if notebook else (named or Path(teams_yaml).parent / "handout.ipynb")
     if not nb_path.is_file():
         raise EquityKitError(

@@ -1,4 +1,7 @@
-"""Tests for the `equitykit` command line: `equitykit doctor` (and the handouts wiring)."""
+"""Tests for the `equitykit` command line: its layout, `lab`, `doctor` and the handouts wiring.
+
+`equitykit notebooks` has its own file (test_course.py); the doctor's checks too (test_doctor.py).
+"""
 from __future__ import annotations
 
 import importlib
@@ -53,7 +56,7 @@ def test_doctor_fails_clearly_when_a_package_is_missing(monkeypatch, capsys):
     line = next(l for l in out.splitlines() if "papermill" in l and "FAIL" in l)
     assert "cannot be imported" in line and ">=2.6,<3" in line
     assert 'What to do: Run `make install`' in out and 'pip install "papermill>=2.6,<3"' in out
-    assert "1 of 15 checks FAILED (papermill)" in out
+    assert "1 of 14 checks FAILED (papermill)" in out
 
 
 def test_doctor_fails_on_a_version_outside_the_range():
@@ -89,3 +92,97 @@ def test_in_range(version, spec, ok):
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
     assert "doctor" in capsys.readouterr().out
+
+
+def test_every_command_is_listed_in_the_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("notebooks", "lab", "doctor", "handouts"):
+        assert command in out
+
+
+def test_lab_command_runs_this_pythons_jupyterlab_on_the_folder(tmp_path):
+    import os
+    import sys
+
+    from equitykit.cli import lab_command
+
+    command = lab_command(tmp_path, browser=False, port=8999)
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={tmp_path.resolve()}" in command
+    assert "--no-browser" in command and "--port=8999" in command
+    assert "--LabApp.default_url=/lab/tree/00_start_here.ipynb" in command
+    assert ("--allow-root" in command) == (hasattr(os, "geteuid") and os.geteuid() == 0)
+
+
+def test_equitykit_lab_copies_the_course_and_serves_it_with_no_news_popup(tmp_path):
+    """`equitykit lab DIR` for real: the copy, then JupyterLab answering on that folder."""
+    import json
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from _lab_server import free_port
+
+    port = free_port()
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "user-settings"))  # no settings of a person's own
+    log = tmp_path / "lab.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "equitykit", "lab", "course", "--no-browser",
+                                    "--port", str(port)], cwd=tmp_path, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        token = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and token is None:
+            assert process.poll() is None, log.read_text()
+            found = re.search(rf"127\.0\.0\.1:{port}/lab[^\s]*\?token=(\w+)", log.read_text())
+            token = found.group(1) if found else None
+            time.sleep(0.5)
+        assert token, log.read_text()
+        assert "00_start_here.ipynb" in log.read_text()  # the copy's report came first
+
+        def get(path):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}?token={token}", timeout=30) as r:
+                return json.load(r)
+
+        names = {item["name"] for item in get("/api/contents")["content"]}
+        assert {"00_start_here.ipynb", "data"} <= names
+        notification = get("/lab/api/settings/@jupyterlab/apputils-extension:notification")
+        defaults = notification["schema"]["properties"]  # as this environment overrides them
+        assert defaults["fetchNews"]["default"] == "false"  # no "get Jupyter news?" pop-up
+        assert defaults["checkForUpdates"]["default"] is False
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert (tmp_path / "course" / "06_bring_your_own_data.ipynb").is_file()
+
+
+def test_handouts_use_the_kits_own_notebook_when_none_is_named(tmp_path, capsys):
+    """A teams file with no `notebook:` and no handout.ipynb beside it renders with the packaged one."""
+    import yaml
+
+    from equitykit.course import copy_course
+
+    copy_course(tmp_path, facilitator=True)
+    workshop = tmp_path / "workshop"
+    (workshop / "handout.ipynb").unlink()
+    teams = yaml.safe_load((workshop / "teams.yaml").read_text())
+    teams.pop("notebook")
+    teams["teams"] = [t for t in teams["teams"] if t["name"] == "Elm Street GP Practice"]
+    (workshop / "teams.yaml").write_text(yaml.safe_dump(teams))
+    code = main(["handouts", str(workshop / "teams.yaml"), "--out", str(tmp_path / "out"), "--quiet"])
+    assert code == 0, capsys.readouterr()
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.html")) != []
+    assert "Elm Street" in (tmp_path / "out" / "index.html").read_text()

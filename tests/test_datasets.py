@@ -7,13 +7,31 @@ therapies 1.5% -> 1.8%; evaluation 100% / 86.7% / 94.1%), not our own output.
 """
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import equitykit as ek
 from equitykit import datasets
-from equitykit.datasets import DATA_DIR, generate_datasets, list_datasets, load_dataset
+from equitykit.datasets import list_datasets, load_dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_generator():
+    """tools/make_datasets.py: the maintainer's generator, outside the installed kit."""
+    spec = importlib.util.spec_from_file_location("make_datasets", ROOT / "tools" / "make_datasets.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_datasets = _load_generator()
+generate_datasets = make_datasets.generate_datasets
+DATA_DIR = make_datasets.DATA_DIR  # the repository's data/: the files the kit ships
 
 # The data dictionary in data/README.md, column by column: "date", "int" or "text".
 DOCUMENTED = {
@@ -122,13 +140,13 @@ def test_generator_reproduces_the_committed_files_byte_for_byte(tmp_path):
 
 
 def test_generator_cli_writes_into_a_chosen_folder(tmp_path, capsys):
-    datasets.main(["--out", str(tmp_path), "--seed", "1", "--only", "ward_incidents", "pdsa_log"])
+    make_datasets.main(["--out", str(tmp_path), "--seed", "1", "--only", "ward_incidents", "pdsa_log"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pdsa_log.csv", "ward_incidents.csv"]
     assert "ward_incidents" in capsys.readouterr().out
 
 
 def test_other_seed_gives_other_data_but_same_teaching_criteria(tmp_path):
-    datasets._ward_counts.cache_clear()
+    make_datasets._ward_counts.cache_clear()
     generate_datasets(tmp_path, seed=7, names=["ward_incidents"])
     other = pd.read_csv(tmp_path / "ward_incidents.csv")
     ours = pd.read_csv(DATA_DIR / "ward_incidents.csv")
@@ -145,7 +163,7 @@ def test_files_are_small_enough_to_commit():
 
 
 def test_oversized_file_gives_a_warning(tmp_path, monkeypatch):
-    monkeypatch.setattr(datasets, "MAX_FILE_BYTES", 1_000)
+    monkeypatch.setattr(make_datasets, "MAX_FILE_BYTES", 1_000)
     with pytest.warns(UserWarning, match="ward_incidents.csv is .* above the 5 MiB"):
         generate_datasets(tmp_path, names=["ward_incidents"])
 
@@ -322,6 +340,11 @@ def test_workshop_evaluation_matches_the_published_shares():
 
 
 def test_missing_file_says_how_to_recreate_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(datasets, "DATA_DIR", tmp_path)
-    with pytest.raises(ek.EquityKitError, match="python -m equitykit.datasets"):
+    monkeypatch.setattr(datasets, "course_files", lambda: tmp_path)
+    with pytest.raises(ek.EquityKitError, match="missing from the kit .*tools/make_datasets.py"):
         load_dataset("pdsa_log")
+
+
+def test_the_catalogue_and_the_generator_agree():
+    assert list(make_datasets.MAKERS) == list(datasets.DATASETS)
+    assert DATA_DIR == ROOT / "data"

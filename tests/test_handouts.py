@@ -89,7 +89,7 @@ def test_missing_teams_file_or_notebook(tmp_path):
         ek.render_handouts(tmp_path / "nope.yaml", tmp_path / "out")
     (tmp_path / "t.yaml").write_text("teams: [{name: A, data: a.csv}]")
     with pytest.raises(ek.EquityKitError, match="cannot find the handout notebook"):
-        ek.render_handouts(tmp_path / "t.yaml", tmp_path / "out")
+        ek.render_handouts(tmp_path / "t.yaml", tmp_path / "out", notebook=tmp_path / "missing.ipynb")
 
 
 # --------------------------------------------------------------------------- export
