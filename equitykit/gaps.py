@@ -446,6 +446,7 @@ def disaggregate(
             counts=["numerator", "denominator"],
             rates=["rate", "lower", "upper", "difference", "difference_lower", "difference_upper",
                    "ratio", "ratio_lower", "ratio_upper"],
+            complement=("numerator", "denominator"),  # 95 of 100 gives away the 5 without
         )
         hidden = shown["suppressed"].to_numpy(bool)
         shown.loc[hidden, "compared"] = "suppressed"
@@ -453,7 +454,7 @@ def disaggregate(
             # every difference and ratio would give the reference group's withheld rate away
             for col in ("difference", "difference_lower", "difference_upper", "ratio", "ratio_lower", "ratio_upper"):
                 shown[col] = np.nan
-        rate_places = max(1, int(np.ceil(np.log10(100 / multiply))) + 1)  # 1 for percentages, 3 for proportions
+        rate_places = privacy.rate_places(multiply)  # 1 for percentages, 3 for proportions
         table = privacy.round_shared(shown, {
             **dict.fromkeys(["rate", "lower", "upper", "difference", "difference_lower", "difference_upper"],
                             rate_places),
@@ -702,13 +703,15 @@ class GapResult(Result):
             tooltip=tooltip)
         rule = base.mark_rule(strokeDash=[6, 4], color=PALETTE["reference"]).encode(x="mean(reference_rate):Q")
         layers = bars + points if withheld else bars + points + rule
-        return layers.properties(
+        chart = layers.properties(
             title=alt.TitleParams(
                 f"{self._outcome_words()} rate by {title_by}",
                 subtitle=f"Dots: rate; lines: {self.confidence * 100:g}% interval; dashed line: reference "
                          f"({self.reference_group})"),
             height=alt.Step(22),
         )
+        # shared (suppress=True): the chart's data rounded as the table is, so labels cannot say more
+        return privacy.safe_chart(chart, places=privacy.rate_places(self.multiply)) if self.suppressed else chart
 
     def sii(self, repetitions: int = 10_000, confidence: float = 0.95, seed: int | None = None,
             transform: bool = False) -> SIIResult:

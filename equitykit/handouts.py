@@ -53,6 +53,7 @@ import contextlib
 import copy
 import functools
 import html
+import json
 import os
 import re
 import shutil
@@ -103,8 +104,21 @@ TEAM_KEYS: dict[str, str] = {
     "improvement": "improvement",
     "aim": "aim",
     "pdsa_log": "pdsa_log_file",
+    "order": "order",
+    "multiply": "multiply",
+    "unit": "unit",
+    "period": "period",
+    "confidence": "confidence",
+    "min_group": "min_group",
+    "rules": "rules",
 }
 _PATH_KEYS = ("data", "pdsa_log")
+# Options checked when the teams file is read: the choices each takes.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "improvement": ("decrease", "increase", "neutral"),
+    "period": ("month", "week"),
+}
+_COUNT_CHARTS = ("c", "i", "mr", "xbar", "s", "g", "t", "run")
 _ENGINE_KEYS = ("identifiers",)
 _REQUIRED = ("name", "data")
 # Column names that look like they identify a person: checked against the rendered page.
@@ -153,6 +167,7 @@ class Team:
     slug: str
     parameters: dict[str, Any]
     identifiers: tuple[str, ...] = ()
+    error: str = ""  # why this team cannot be rendered (its entry in the teams file is wrong)
 
 
 @dataclass
@@ -410,16 +425,77 @@ def _slug(name: str) -> str:
     return slug or "team"
 
 
-def parse_teams_text(text: str, base: str | os.PathLike[str]) -> list[Team]:
-    """Read teams from YAML text; relative paths are taken from the folder ``base``.
+def _yaml_problem(exc: yaml.YAMLError, offset: int = 0) -> tuple[int | None, str]:
+    """The line (1-based) a YAML error is on, and what is wrong, in words."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 + offset if mark is not None else None
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return line, str(what)
 
-    Raises EquityKitError for a file that is not a list of teams, a team with no
-    name or data, a key the kit does not know (a typo), or two teams with one name.
+
+def _team_near(lines: Sequence[str], line: int | None) -> str:
+    """The name of the team whose entry holds (or comes just before) ``line``."""
+    if line is None:
+        return ""
+    for text in reversed(lines[:line]):
+        found = re.match(r"\s*-?\s*name\s*:\s*(.+?)\s*(#.*)?$", text)
+        if found:
+            return found.group(1).strip("'\"")
+    return ""
+
+
+def _split_teams(text: str) -> tuple[str, list[tuple[int, str]]] | None:
+    """The part of the file before ``teams:`` and each team's own lines (with its first line number)."""
+    lines = text.splitlines()
+    head = next((i for i, t in enumerate(lines) if re.match(r"teams\s*:\s*(#.*)?$", t)), None)
+    if head is None:
+        return None
+    starts = [i for i in range(head + 1, len(lines)) if re.match(r"\s*-\s", lines[i])]
+    if not starts:
+        return None
+    indent = len(lines[starts[0]]) - len(lines[starts[0]].lstrip())
+    starts = [i for i in starts if len(lines[i]) - len(lines[i].lstrip()) == indent]
+    chunks = []
+    for k, first in enumerate(starts):
+        last = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        chunks.append((first, "\n".join(lines[first:last])))
+    return "\n".join(lines[:head]), chunks
+
+
+def _load(text: str) -> tuple[dict[str, Any], list[Any]]:
+    """The file's settings and its list of team entries; a broken entry becomes a YAMLError placeholder.
+
+    A syntax error inside one team's entry spoils that team only: each entry is
+    read on its own, and the error names its line and the team around it.
     """
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise EquityKitError(f"the teams file is not valid YAML: {exc}") from None
+        line, what = _yaml_problem(exc)
+        parts = _split_teams(text)
+        if parts is None:
+            raise EquityKitError(
+                f"the teams file is not valid YAML: line {line}: {what}. Check the indentation and the "
+                "colons on that line (a value holding ': ' or '#' needs quotes)."
+            ) from None
+        header, chunks = parts
+        try:
+            settings = yaml.safe_load(header) or {}
+        except yaml.YAMLError as head_exc:
+            line, what = _yaml_problem(head_exc)
+            raise EquityKitError(
+                f"the teams file is not valid YAML: line {line} (before 'teams:'): {what}."
+            ) from None
+        entries: list[Any] = []
+        lines = text.splitlines()
+        for first, chunk in chunks:
+            try:
+                entries.extend(yaml.safe_load("teams:\n" + chunk)["teams"] or [])
+            except (yaml.YAMLError, TypeError, KeyError) as team_exc:
+                where, what = (_yaml_problem(team_exc, first - 1) if isinstance(team_exc, yaml.YAMLError)
+                               else (first + 1, "not a team entry"))
+                entries.append(_Broken(_team_near(lines, where) or _team_near(lines, first + 1), where, what))
+        return (settings if isinstance(settings, dict) else {}), entries
     if isinstance(doc, list):
         doc = {"teams": doc}
     if not isinstance(doc, dict) or not isinstance(doc.get("teams"), list) or not doc["teams"]:
@@ -427,61 +503,172 @@ def parse_teams_text(text: str, base: str | os.PathLike[str]) -> list[Team]:
             "the teams file should have a list called 'teams:', one entry per team, "
             "each with at least 'name:' and 'data:'."
         )
-    defaults = doc.get("defaults") or {}
+    return {k: v for k, v in doc.items() if k != "teams"}, list(doc["teams"])
+
+
+@dataclass(frozen=True)
+class _Broken:
+    """A team entry that is not valid YAML."""
+
+    name: str
+    line: int | None
+    problem: str
+
+
+def _team_parameters(merged: dict[str, Any], label: str, base_dir: Path) -> dict[str, Any]:
+    """One team's notebook parameters; EquityKitError (without the team's name) for a wrong value."""
+    from ._yaml import did_you_mean
+
+    allowed = [*TEAM_KEYS, *_ENGINE_KEYS]
+    for key in merged:
+        if key not in allowed:
+            raise EquityKitError(
+                f"the key {key!r} is not one the kit knows (typo?).{did_you_mean(str(key), allowed)} "
+                f"Use: {', '.join(allowed)}."
+            )
+    missing = [k for k in _REQUIRED if merged.get(k) in (None, "")]
+    if missing:
+        raise EquityKitError(f"add '{missing[0]}:' to this team in the teams file.")
+    params: dict[str, Any] = {}
+    for key, param in TEAM_KEYS.items():
+        value = merged.get(key)
+        if key == "order":
+            params[param] = _order_text(value)
+            continue
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            raise EquityKitError(f"'{key}:' should be a single value, not {value!r}.")
+        if key in _PATH_KEYS and value:
+            path = Path(str(value)).expanduser()
+            value = str(path if path.is_absolute() else (base_dir / path).resolve())
+        if value is None:
+            value = {"multiply": 0, "confidence": 0.95, "min_group": 30, "period": "month",
+                     "rules": "anhoej"}.get(key, "")
+        params[param] = value if key not in ("name", "reference", "focus", "unit") else str(value)
+    return params
+
+
+def _order_text(value: Any) -> str:
+    """``order:`` (a list of groups, most deprived first) as JSON text, a literal papermill can inject."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",")]
+    if not isinstance(value, list) or not value or any(isinstance(v, (dict, list)) for v in value):
+        raise EquityKitError(
+            f"'order:' should list the groups from most deprived to least, e.g. order: [1, 2, 3, 4, 5], not {value!r}."
+        )
+    return json.dumps([str(v) for v in value])
+
+
+def _check_options(params: dict[str, Any]) -> None:
+    """Options with a fixed set of values or a range, checked before any kernel starts."""
+    from ._yaml import did_you_mean
+    from .rules import RULE_SETS
+
+    chart = str(params["chart_type"] or "p").lower()
+    params = dict(params)  # checked on a copy: the team keeps the values as written
+    if chart in _COUNT_CHARTS:
+        raise EquityKitError(
+            f"chart: {chart!r} would plot counts of people, which a shared handout must not show. "
+            f"Use one of {', '.join(RATE_CHARTS)} (rates) for this team in the teams file."
+        )
+    if chart not in RATE_CHARTS:
+        raise EquityKitError(f"chart: {chart!r} is not one of {', '.join(RATE_CHARTS)}.{did_you_mean(chart, RATE_CHARTS)}")
+    params["chart_type"] = chart
+    choices = {**_CHOICES, "rules": tuple(RULE_SETS)}
+    for key, options in choices.items():
+        value = str(params[TEAM_KEYS[key]] or "").lower()
+        if value and value not in options:
+            raise EquityKitError(
+                f"{key}: {value!r} is not one of {', '.join(options)}.{did_you_mean(value, options)}"
+            )
+        params[TEAM_KEYS[key]] = value or params[TEAM_KEYS[key]]
+    numbers = {"multiply": (0, None, "a positive number such as 100 or 1000 (0 or left out: 100 for p charts, "
+                            "1000 for u charts)"),
+               "confidence": (0, 1, "a level between 0 and 1, such as 0.95"),
+               "min_group": (0, None, "a whole number such as 30")}
+    for key, (low, high, what) in numbers.items():
+        value = params[TEAM_KEYS[key]]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low or (
+                high is not None and value >= high) or (key == "confidence" and value <= 0):
+            raise EquityKitError(f"{key}: {value!r} should be {what}.")
+
+
+def parse_teams_text(text: str, base: str | os.PathLike[str], strict: bool = True) -> list[Team]:
+    """Read teams from YAML text; relative paths are taken from the folder ``base``.
+
+    Raises EquityKitError for a file with no list of teams, or two teams with one
+    name. An option with a wrong value (a chart of counts, an improvement that
+    is not increase/decrease, ...) is kept as that team's ``error``, naming the
+    team. With ``strict=True`` a broken entry (a YAML syntax error inside it, a
+    key the kit does not know, no name or data) raises; with ``strict=False``
+    (as :func:`render_handouts` reads the file) it too becomes that team's
+    ``error``, so one bad team never stops the others.
+    """
+    settings, entries = _load(text)
+    defaults = settings.get("defaults") or {}
     if not isinstance(defaults, dict):
         raise EquityKitError("'defaults:' in the teams file should be a set of key: value lines.")
     base_dir = Path(base).resolve()
-    allowed = [*TEAM_KEYS, *_ENGINE_KEYS]
     teams: list[Team] = []
     seen: dict[str, str] = {}
-    for position, entry in enumerate(doc["teams"], start=1):
+    for position, entry in enumerate(entries, start=1):
+        if isinstance(entry, _Broken):
+            label = entry.name or f"team {position}"
+            error = (f"{label}: the teams file is not valid YAML at line {entry.line} (in or near this team's "
+                     f"entry): {entry.problem}. Check the indentation and colons there; a value holding ': ' "
+                     "or '#' needs quotes.")
+            if strict:
+                raise EquityKitError(error)
+            teams.append(Team(label, _slug(label), {"team_name": label}, (), error))
+            continue
         if not isinstance(entry, dict):
-            raise EquityKitError(f"team {position} in the teams file should be a set of key: value lines.")
+            label = f"team {position}"
+            error = f"{label}: this entry in the teams file should be a set of key: value lines."
+            if strict:
+                raise EquityKitError(error)
+            teams.append(Team(label, _slug(label), {"team_name": label}, (), error))
+            continue
         merged = {**defaults, **entry}
-        label = merged.get("name") or f"team {position}"
-        unknown = [k for k in merged if k not in allowed]
-        if unknown:
-            raise EquityKitError(
-                f"{label}: the key {unknown[0]!r} is not one the kit knows (typo?). "
-                f"Use: {', '.join(allowed)}."
-            )
-        missing = [k for k in _REQUIRED if not merged.get(k)]
-        if missing:
-            raise EquityKitError(f"{label}: add '{missing[0]}:' to this team in the teams file.")
-        params: dict[str, Any] = {}
-        for key, param in TEAM_KEYS.items():
-            value = merged.get(key)
-            if value is not None and not isinstance(value, (str, int, float, bool)):
-                raise EquityKitError(f"{label}: '{key}:' should be a single value, not {value!r}.")
-            if key in _PATH_KEYS and value:
-                path = Path(str(value)).expanduser()
-                value = str(path if path.is_absolute() else (base_dir / path).resolve())
-            if value is None:
-                value = ""
-            params[param] = value if key not in ("name", "reference", "focus") else str(value)
-        slug = _slug(params["team_name"])
+        label = str(merged.get("name") or f"team {position}")
+        ids = merged.get("identifiers") or ()
+        ids = (ids,) if isinstance(ids, str) else tuple(str(i) for i in ids) if isinstance(ids, list) else ()
+        params, error = {"team_name": label}, ""
+        try:
+            params = _team_parameters(merged, label, base_dir)
+        except EquityKitError as exc:
+            if strict:
+                raise EquityKitError(f"{label}: {exc}") from None
+            error = f"{label}: {exc}"
+        if not error:
+            try:
+                _check_options(params)
+            except EquityKitError as exc:
+                error = f"{label}: {exc}"
+        slug = _slug(label)
         if slug in seen:
             raise EquityKitError(
                 f"two teams would share the handout file '{slug}.html': "
-                f"{seen[slug]!r} and {params['team_name']!r}. Give each team its own name."
+                f"{seen[slug]!r} and {label!r}. Give each team its own name."
             )
-        seen[slug] = params["team_name"]
-        ids = merged.get("identifiers") or ()
-        ids = (ids,) if isinstance(ids, str) else tuple(str(i) for i in ids)
-        teams.append(Team(params["team_name"], slug, params, ids))
+        seen[slug] = label
+        teams.append(Team(label, slug, params, ids, error))
     return teams
 
 
-def parse_teams(teams_yaml: str | os.PathLike[str]) -> tuple[list[Team], Path | None]:
-    """Read a teams YAML file; return its teams and the notebook it names (if any)."""
+def parse_teams(teams_yaml: str | os.PathLike[str], strict: bool = True) -> tuple[list[Team], Path | None]:
+    """Read a teams YAML file; return its teams and the notebook it names (if any).
+
+    ``strict`` as in :func:`parse_teams_text`.
+    """
     path = Path(teams_yaml)
     if not path.is_file():
         raise EquityKitError(f"cannot find the teams file '{path}': check the name and the folder.")
     text = path.read_text(encoding="utf-8")
-    teams = parse_teams_text(text, path.parent)
-    doc = yaml.safe_load(text)
-    notebook = doc.get("notebook") if isinstance(doc, dict) else None
-    return teams, ((path.parent / notebook).resolve() if notebook else None)
+    teams = parse_teams_text(text, path.parent, strict=strict)
+    settings, _ = _load(text)
+    notebook = settings.get("notebook")
+    return teams, ((path.parent / str(notebook)).resolve() if notebook else None)
 
 
 # ---------------------------------------------------------------------------
@@ -752,10 +939,8 @@ async def _render_team(
 def _write(path: Path, text: str) -> Path:
     """Write atomically, then make the page readable by others (temporary files are private)."""
     written = atomic_write_text(path, text)
-    mask = os.umask(0)
-    os.umask(mask)
     with contextlib.suppress(OSError):
-        os.chmod(written, 0o666 & ~mask)
+        os.chmod(written, 0o666 & ~_umask())
     return written
 
 
@@ -840,9 +1025,14 @@ async def _render_all(
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     queue: asyncio.Queue[tuple[int, Team]] = asyncio.Queue()
-    for item in enumerate(teams):
-        queue.put_nowait(item)
     outcomes: list[TeamOutcome | None] = [None] * len(teams)
+    for index, team in enumerate(teams):
+        if team.error:  # its entry in the teams file is wrong: reported, never rendered
+            outcomes[index] = TeamOutcome(team.name, None, False, team.error, 0.0, 0)
+            progress.update(outcomes[index])
+        else:
+            queue.put_nowait((index, team))
+    jobs = min(jobs, queue.qsize())
 
     async def work() -> None:
         worker = _Worker(kernel_name, cwd, env)
@@ -900,8 +1090,10 @@ def render_handouts(
     HandoutReport
         ``.outcomes`` (one per team: ok, path, reason, seconds), ``.index``,
         ``.ok`` (False when any team failed) and ``.text()``. A failing team
-        never stops the others; every file is written under a temporary name
-        and then renamed.
+        never stops the others. The pages are made in a new folder beside
+        ``out_dir``, which then takes its place: the folder holds this run's
+        pages only, and Ctrl-C (KeyboardInterrupt) leaves the last run's
+        folder as it was, with no half-made file and no kernel running.
 
     Example
     -------
@@ -910,7 +1102,7 @@ def render_handouts(
     True
     """
     started = time.perf_counter()
-    teams, named = parse_teams(teams_yaml)
+    teams, named = parse_teams(teams_yaml, strict=False)
     if only is not None:
         wanted = set(only)
         teams = [t for t in teams if t.name in wanted]
@@ -938,17 +1130,69 @@ def render_handouts(
         jobs = min(4, os.cpu_count() or 1)
     if jobs < 1:
         raise EquityKitError(f"jobs={jobs} should be 1 or more.")
-    jobs = min(jobs, len(teams))
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    _check_output_folder(out)
+    building = _aside(out, "building")
     bar = _Progress(len(teams), progress)
     try:
-        outcomes = _run(_render_all(teams, template, out, jobs, kernel_name, timeout,
+        outcomes = _run(_render_all(teams, template, building, jobs, kernel_name, timeout,
                                     str(nb_path.resolve().parent), bar))
+        _write(building / "index.html", _index_page(outcomes, "Team equity handouts"))
+        _swap(building, out)
+    except BaseException:  # Ctrl-C or a crash: nothing half-made is left, the last run's pages stay
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     finally:
         bar.close()
-    index = _write(out / "index.html", _index_page(outcomes, "Team equity handouts"))
-    return HandoutReport(outcomes, index, time.perf_counter() - started)
+    for o in outcomes:
+        if o.path is not None:
+            o.path = out / o.path.name
+    return HandoutReport(outcomes, out / "index.html", time.perf_counter() - started)
+
+
+def _check_output_folder(out: Path) -> None:
+    """The output folder is replaced by each run: refuse one that holds anything but handouts."""
+    if out.exists() and not out.is_dir():
+        raise EquityKitError(f"the output folder '{out}' is a file: give a folder, e.g. --out build/handouts.")
+    if out.is_dir():
+        other = [p.name for p in out.iterdir() if not (p.is_file() and p.suffix == ".html")]
+        if other:
+            raise EquityKitError(
+                f"the output folder '{out}' holds files that are not handouts ({', '.join(sorted(other)[:3])}): "
+                "each run replaces the whole folder, so give an empty or new folder, e.g. --out build/handouts."
+            )
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EquityKitError(f"cannot make the output folder '{out}': {exc.strerror}. Choose a folder you "
+                             "can write to, e.g. --out ~/handouts.") from None
+    if not os.access(out.parent, os.W_OK):
+        raise EquityKitError(f"cannot write in '{out.parent}': choose a folder you can write to, "
+                             "e.g. --out ~/handouts.")
+
+
+def _aside(out: Path, what: str) -> Path:
+    """A new, empty sibling folder of ``out`` (same file system, so renaming it is instant)."""
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.{what}-", dir=out.parent))
+
+
+def _swap(building: Path, out: Path) -> None:
+    """Put the finished folder in place of the old one: two renames, then the old one removed."""
+    os.chmod(building, 0o777 & ~_umask())  # mkdtemp makes a private folder; handouts are to share
+    old = None
+    if out.exists():
+        old = _aside(out, "old")
+        os.rmdir(old)
+        os.rename(out, old)
+    os.rename(building, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _run(coro: Any) -> Any:

@@ -97,6 +97,8 @@ def equity_lens(
     improvement: str = "increase",
     groups: tuple[Any, Any] | list[Any] | None = None,
     confidence: float = 0.95,
+    multiply: float = 100,
+    unit: str = "%",
 ) -> "LensResult":
     """Chart each group over time and judge whether a change narrowed the gap.
 
@@ -124,6 +126,10 @@ def equity_lens(
         the worst rate before the change.
     confidence : float
         Confidence level of the intervals.
+    multiply, unit : float, str
+        The scale and unit rates are written in: 100 and ``"%"`` (gaps in
+        percentage points, the default), or e.g. 1000 and ``" per 1,000 bed days"``
+        for a rate per bed day, so the lens speaks in the same units as the SPC chart.
 
     Returns
     -------
@@ -215,7 +221,7 @@ def equity_lens(
     rates = per_x.pivot(index="x", columns="group", values="rate")
     periods = per_x.groupby("x")["period"].first()
     gaps = pd.DataFrame(
-        {"x": rates.index, "gap": 100 * sign * (rates[reference] - rates[focus]).to_numpy(),
+        {"x": rates.index, "gap": multiply * sign * (rates[reference] - rates[focus]).to_numpy(),
          "period": periods.reindex(rates.index).to_numpy()}
     ).dropna(subset=["gap"]).reset_index(drop=True)
 
@@ -223,7 +229,7 @@ def equity_lens(
         r, f = pooled.loc[(reference, side)], pooled.loc[(focus, side)]
         est, lo, hi = newcombe(r["numerator"], r["denominator"], f["numerator"], f["denominator"], confidence)
         lo, hi = (lo, hi) if sign > 0 else (-hi, -lo)
-        return 100 * sign * float(est), 100 * float(lo), 100 * float(hi)
+        return multiply * sign * float(est), multiply * float(lo), multiply * float(hi)
 
     before, later = pooled_gap("before"), pooled_gap("after")
     change_est = later[0] - before[0]
@@ -266,10 +272,11 @@ def equity_lens(
     verdict = "narrowed" if narrow and not widen else "widened" if widen and not narrow else "maintained"
 
     pct = int(round(confidence * 100))
+    points = _gap_unit(unit)
     evidence = [
-        f"Before the change the gap between {focus} and {reference} was {before[0]:.1f} percentage points "
+        f"Before the change the gap between {focus} and {reference} was {before[0]:.1f} {points} "
         f"({pct}% CI {before[1]:.1f} to {before[2]:.1f}); after it, {later[0]:.1f} ({later[1]:.1f} to {later[2]:.1f}).",
-        f"The change in the gap is {change_est:+.1f} points ({pct}% CI {change_lo:+.1f} to {change_hi:+.1f}): "
+        f"The change in the gap is {change_est:+.1f} {points} ({pct}% CI {change_lo:+.1f} to {change_hi:+.1f}): "
         + ("the gap's intervals before and after do not overlap." if apart_narrow or apart_widen
            else "the interval excludes zero." if ci_narrow or ci_widen
            else "the interval includes zero: no clear change."),
@@ -298,10 +305,10 @@ def equity_lens(
     for g in (focus, reference):
         r0 = both_before.loc[g, "numerator"] / both_before.loc[g, "denominator"]
         r1 = both_after.loc[g, "numerator"] / both_after.loc[g, "denominator"]
-        moves[g] = (100 * r0, 100 * r1)
+        moves[g] = (multiply * r0, multiply * r1)
     better = [g for g, (r0, r1) in moves.items() if (r1 > r0) == (improvement == "increase") and r1 != r0]
     evidence.append(
-        "; ".join(f"{g}: {r0:.1f}% before, {r1:.1f}% after" for g, (r0, r1) in moves.items())
+        "; ".join(f"{g}: {r0:.1f}{unit} before, {r1:.1f}{unit} after" for g, (r0, r1) in moves.items())
         + (" (both groups improved)." if len(better) == 2 else ".")
     )
     table = per_x[["x", "group", "period", "numerator", "denominator", "rate"]]
@@ -309,6 +316,7 @@ def equity_lens(
         table=table, gaps=gaps, verdict=verdict, evidence=evidence, focus=focus, reference=reference,
         before=before, after=later, change=(change_est, change_lo, change_hi), moves=moves,
         gap_chart=gap_chart, notes=chart_notes, confidence=confidence, by=by,
+        improvement=improvement, multiply=float(multiply), unit=unit,
     )
 
 
@@ -317,7 +325,8 @@ class LensResult(Result):
 
     def __init__(self, *, table: pd.DataFrame, gaps: pd.DataFrame, verdict: str, evidence: list[str],
                  focus: str, reference: str, before: tuple, after: tuple, change: tuple,
-                 moves: dict, gap_chart: Any, notes: list[str], confidence: float, by: str) -> None:
+                 moves: dict, gap_chart: Any, notes: list[str], confidence: float, by: str,
+                 improvement: str = "increase", multiply: float = 100, unit: str = "%") -> None:
         self.table = table
         self.gaps = gaps
         self.verdict = verdict
@@ -329,6 +338,7 @@ class LensResult(Result):
         self.notes = notes
         self.confidence = confidence
         self.by = by
+        self.improvement, self.multiply, self.unit = improvement, multiply, unit
 
     def summary(self) -> Summary:
         """One row each for before, after and the change: rates, gap and its interval."""
@@ -352,28 +362,90 @@ class LensResult(Result):
         }[self.verdict]
         return Summary(out, reading="\n".join([headline, *self.evidence, "Is my work helping to achieve equity?"]))
 
-    def _draw(self) -> alt.VConcatChart:
-        """Each group over time (top) and the gap on an I chart (bottom), the change marked."""
-        # Rates only: the monthly counts behind them stay out of the chart spec.
-        t = self.table.assign(percent=100 * self.table["rate"])[["x", "group", "period", "percent"]]
+    def chart(self, *, title: str | None = None, width: int | None = None, height: int | None = None,
+              suppress: bool = False) -> Any:
+        """Each group over time (top) and the gap on an I chart (bottom), the change marked.
+
+        With ``suppress=True`` (a page to share) only the two groups compared
+        are drawn, from :func:`equitykit.privacy.safe_chart_data`: periods are
+        pooled (never across the change) until no point rests on a count of 1
+        to 7, any point still small is left out (said under the title), the gap
+        is drawn from the points shown, and every number is rounded.
+        """
+        if not suppress:
+            return super().chart(title=title, width=width, height=height)
+        from . import privacy
+        from .results import resized
+        from .theme import styled
+
+        chart = styled(resized(self._draw(suppress=True), title=title, width=width, height=height))
+        return privacy.safe_chart(chart, places=privacy.rate_places(self.multiply),
+                                  description=f"Equity lens: the gap {self.verdict}")
+
+    def _draw(self, suppress: bool = False) -> alt.VConcatChart:
+        """The chart; ``suppress`` as in :meth:`chart`."""
+        note = ""
+        rate_title = self.unit.strip() or "rate"
+        if suppress:
+            from . import privacy
+
+            two = self.table[self.table["group"].isin([self.focus, self.reference])]
+            changes = two.sort_values("x", kind="stable").drop_duplicates("x")
+            starts = changes.loc[changes["period"].ne(changes["period"].shift()), "x"].iloc[1:].tolist()
+            safe = privacy.safe_chart_data(two, x="x", numerator="numerator", denominator="denominator",
+                                           by="group", multiply=self.multiply, complement=self.unit == "%",
+                                           starts=starts)
+            note = safe.note
+            t = safe.table.rename(columns={"rate": "value"})
+            period_of = dict(zip(changes["x"], changes["period"]))
+            t["period"] = t["x"].map(period_of)
+            wide = safe.counts.assign(rate=safe.counts["numerator"] / safe.counts["denominator"].where(
+                safe.counts["denominator"] > 0)).pivot(index="x", columns="group", values="rate")
+            sign = 1.0 if self.improvement == "increase" else -1.0
+            if {self.focus, self.reference} <= set(wide.columns):
+                gap_values = self.multiply * sign * (wide[self.reference] - wide[self.focus])
+            else:
+                gap_values = pd.Series(dtype=float)
+            gaps = pd.DataFrame({"x": gap_values.index, "gap": gap_values.to_numpy()}).dropna().reset_index(drop=True)
+            gaps["period"] = gaps["x"].map(period_of)
+            gap_chart = None
+            n_before = int((gaps["period"] == "before").sum())
+            if n_before >= 2 and (gaps["period"] != "before").any():
+                from .spc import spc
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    gap_chart = spc(gaps, x="x", y="gap", chart="i", freeze=n_before, improvement="decrease")
+        else:
+            t = self.table.assign(value=self.multiply * self.table["rate"])[["x", "group", "period", "value"]]
+            gaps, gap_chart = self.gaps, self._gap_chart
         first_after = t.loc[t["period"] != "before", "x"].min()
         base = alt.Chart(t).encode(
             x=alt.X("x", title=None),
-            y=alt.Y("percent:Q", title="%", scale=alt.Scale(zero=False)),
+            y=alt.Y("value:Q", title=rate_title, scale=alt.Scale(zero=False)),
             color=alt.Color("group:N", title=self.by),
         )
+        head = (f"{self.by}: {self.focus} and {self.reference} over time" if suppress
+                else f"{self.by}: each group over time")
         groups = (base.mark_line() + base.mark_point()).properties(
-            title=f"{self.by}: each group over time", width=640, height=240)
+            title=alt.TitleParams(head, subtitle=[note] if note else []), width=640, height=240)
         rule = alt.Chart(pd.DataFrame({"x": [first_after]})).mark_rule(
             strokeDash=[6, 4], color=PALETTE["annotation"]).encode(x="x")
         top = groups + rule
-        if self._gap_chart is not None:
-            bottom = self._gap_chart._draw(title=f"Gap ({self.focus} behind {self.reference}), percentage points")
+        gap_title = f"Gap ({self.focus} behind {self.reference}), {_gap_unit(self.unit)}"
+        if gap_chart is not None:
+            bottom = gap_chart._draw(title=gap_title)
         else:
-            bottom = alt.Chart(self.gaps).mark_line(point=True, color=PALETTE["data"]).encode(
-                x=alt.X("x", title=None), y=alt.Y("gap:Q", title="gap (points)")
-            ).properties(width=640, height=200)
+            bottom = alt.Chart(gaps).mark_line(point=True, color=PALETTE["data"]).encode(
+                x=alt.X("x", title=None), y=alt.Y("gap:Q", title=f"gap ({_gap_unit(self.unit)})")
+            ).properties(width=640, height=200, title=gap_title)
         # Independent colours: shared with the gap chart's signal colours, the groups' lines vanish.
-        return alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
+        chart = alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
             title=alt.TitleParams(f"Equity lens: the gap {self.verdict}", subtitle=self.evidence[0])
         )
+        return chart
+
+
+def _gap_unit(unit: str) -> str:
+    """How a gap between two rates is written: percentage points, or the rate's own unit."""
+    return "percentage points" if unit.strip() == "%" else unit.strip()
