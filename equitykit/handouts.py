@@ -88,6 +88,11 @@ __all__ = [
     "team_counts",
     "groups_to_compare",
     "narrative",
+    "say_date",
+    "rate_unit",
+    "compare_groups",
+    "pdsa_in_range",
+    "lens_problem",
 ]
 
 #: YAML key -> notebook parameter. Paths (data, pdsa_log) are made absolute.
@@ -287,6 +292,159 @@ def team_counts(
     return out.reset_index(drop=True)
 
 
+def say_date(value: Any) -> str:
+    """A date as people write it: '4 March 2024' (anything else as plain text).
+
+    Example
+    -------
+    >>> say_date(pd.Timestamp("2024-03-04")), say_date(7)
+    ('4 March 2024', '7')
+    """
+    if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "strftime"):
+        stamp = pd.Timestamp(value)
+        return f"{stamp.day} {stamp:%B %Y}"
+    return str(value)
+
+
+def rate_unit(chart: str, multiply: float, unit: str, n: str) -> tuple[float, str]:
+    """The scale and unit every section of a handout writes rates in.
+
+    ``multiply`` 0 means the usual one: 100 (a percentage) for P charts, 1,000
+    for U charts (per 1,000 of the denominator, e.g. bed days). ``unit`` (text)
+    overrides the words, e.g. "per 1,000 occupied bed days".
+
+    Example
+    -------
+    >>> rate_unit("p", 0, "", "people"), rate_unit("u", 0, "", "bed_days")
+    ((100.0, '%'), (1000.0, ' per 1,000 bed days'))
+    """
+    scale = float(multiply) if multiply else (100.0 if chart in ("p", "pp") else 1000.0)
+    if unit:
+        words = unit.strip()
+        return scale, words if words == "%" else f" {words}"
+    if scale == 100 and chart in ("p", "pp"):
+        return scale, "%"
+    return scale, f" per {scale:,.0f} {n.replace('_', ' ')}"
+
+
+def _check_group(value: str, groups: Sequence[str], what: str, by: str, special: Sequence[str] = ()) -> None:
+    from ._yaml import did_you_mean
+
+    if value in ("", None) or value in special or value in groups:
+        return
+    listed = ", ".join(repr(g) for g in groups)
+    extra = f" (or {', '.join(repr(s) for s in special)})" if special else ""
+    raise EquityKitError(
+        f"{what}: {value!r} is not one of the groups of '{by}' in this team's data: {listed}{extra}."
+        f"{did_you_mean(value, [*groups, *special])} Change '{what}:' for this team in the teams file."
+    )
+
+
+def compare_groups(counts: pd.DataFrame, outcome: str, by: str, n: str, reference: str, focus: str,
+                   improvement: str, order: str = "", **options: Any) -> Any:
+    """``disaggregate(..., suppress=True)`` for a handout, its errors written for the teams file.
+
+    A reference or focus group not in the data gets "did you mean"; groups with
+    no order (an "Unknown" IMD group, text labels) get the ``order:`` line the
+    teams file takes, listing this team's groups.
+
+    Example
+    -------
+    >>> d = pd.DataFrame({"imd": ["1", "2", "Unknown"], "dna": [30, 20, 9], "people": [100, 100, 40]})
+    >>> compare_groups(d, "dna", "imd", "people", "most_advantaged", "", "decrease")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    equitykit.validation.EquityKitError: reference: 'most_advantaged' needs the groups in order... order: ['1', '2']...
+    """
+    from .gaps import NOT_RECORDED, _label, disaggregate
+
+    labels = sorted({_label(v) for v in counts[by]} - {NOT_RECORDED}, key=_natural)
+    every = [*labels, *([NOT_RECORDED] if counts[by].isna().any() else [])]
+    _check_group(reference, every, "reference", by, ("overall", "best", "most_advantaged"))
+    _check_group(focus, every, "focus", by)
+    wanted = json.loads(order) if order else None
+    try:
+        return disaggregate(counts, outcome=outcome, by=by, n=n, reference=reference, improvement=improvement,
+                            suppress=True, order=wanted, **options)
+    except EquityKitError as exc:
+        if "order=" not in str(exc):
+            raise
+        ordered = [g for g in labels if re.fullmatch(r"\d+", g)] or labels
+        unknown = [g for g in labels if g not in ordered]
+        hint = f" Leave out {', '.join(repr(u) for u in unknown)}: a group with no place in the order." if unknown else ""
+        raise EquityKitError(
+            f"reference: {reference!r} needs the groups in order, most deprived first, and the groups of "
+            f"'{by}' have none. Add this line to the team in the teams file: order: {ordered}.{hint} "
+            f"Or name the reference group, e.g. reference: {ordered[-1]!r}."
+        ) from None
+
+
+def _natural(label: str) -> tuple[int, float, str]:
+    return (0, float(label), "") if re.fullmatch(r"-?\d+(\.\d+)?", label) else (1, 0.0, label)
+
+
+def pdsa_in_range(annotations: pd.DataFrame | None, xs: pd.Series) -> tuple[pd.DataFrame | None, str]:
+    """The PDSA cycles within the data's dates, and a sentence listing those outside them.
+
+    The chart's axis stays on the data: a cycle before the first point or after
+    the last is written in words under the chart instead of stretching it.
+
+    Example
+    -------
+    >>> ann = pd.DataFrame({"x": pd.to_datetime(["2024-02-05", "2025-01-06"]), "label": ["S1", "S2"]})
+    >>> inside, words = pdsa_in_range(ann, pd.Series(pd.to_datetime(["2024-01-01", "2024-03-01"])))
+    >>> len(inside), words
+    (1, 'Not on the chart (outside the dates of the data): S2 (began 6 January 2025).')
+    """
+    if annotations is None or not len(annotations):
+        return None, ""
+    first, last = xs.min(), xs.max()
+    within = (annotations["x"] >= first) & (annotations["x"] <= last)
+    outside = annotations[~within]
+    words = ""
+    if len(outside):
+        listed = "; ".join(f"{row['label']} (began {say_date(row['x'])})" for _, row in outside.iterrows())
+        words = f"Not on the chart (outside the dates of the data): {listed}."
+    inside = annotations[within].reset_index(drop=True)
+    return (inside if len(inside) else None), words
+
+
+def lens_problem(counts: pd.DataFrame, x: str, by: str, outcome: str, n: str, groups: tuple[str, str] | None,
+                 change: Any, complement: bool = True) -> str:
+    """Why the equity lens cannot be shown for these groups ('' when it can).
+
+    Each group needs data before and after the change, and its people before
+    and after (pooled) must not be a count of 1 to 7, or the lens's rates would
+    give that count away.
+
+    Example
+    -------
+    >>> d = pd.DataFrame({"m": [1, 2, 1, 2], "g": ["A", "A", "B", "B"], "y": [30, 20, 10, 0], "n": [90, 90, 40, 0]})
+    >>> lens_problem(d, "m", "g", "y", "n", ("A", "B"), 2)
+    'No verdict yet: B has no data from when the first PDSA cycle began (2) on. The next handout can compare before and after.'
+    """
+    from . import privacy
+
+    if groups is None:
+        return ""
+    when = say_date(change)
+    labels = counts[by].astype("object").where(counts[by].notna(), "Not recorded").astype(str)
+    for group in groups:
+        rows = counts[labels == str(group)]
+        after = rows[x] >= change
+        for side, mask, words in (("before", ~after, f"before the first PDSA cycle began ({when})"),
+                                  ("after", after, f"from when the first PDSA cycle began ({when}) on")):
+            part = rows[mask]
+            total, hits = float(part[n].sum()), float(part[outcome].sum())
+            if not len(part) or total <= 0:
+                nxt = " The next handout can compare before and after." if side == "after" else ""
+                return f"No verdict yet: {group} has no data {words}.{nxt}"
+            if privacy.disclosive([hits], [total], complement)[0]:
+                return (f"No verdict: {group} has too few people {words} to show its rate safely "
+                        "(a count of 1 to 7).")
+    return ""
+
+
 def groups_to_compare(gap: Any, focus: Any = None) -> tuple[str, str] | None:
     """The reference group and the group of interest, for :func:`equitykit.equity_lens`.
 
@@ -332,7 +490,8 @@ def _units(gap: Any) -> tuple[str, str]:
     return per, per
 
 
-def narrative(gap: Any, over_time: Any = None, lens: Any = None, lens_note: str = "") -> str:
+def narrative(gap: Any, over_time: Any = None, lens: Any = None, lens_note: str = "",
+              unit: str | None = None) -> str:
     """The handout's story in a few plain-English sentences (Markdown), from rates only.
 
     Parameters
@@ -344,6 +503,9 @@ def narrative(gap: Any, over_time: Any = None, lens: Any = None, lens_note: str 
         The team's measure over time.
     lens : LensResult, optional
         The equity lens; ``lens_note`` says why there is none when it is None.
+    unit : str, optional
+        The rate's unit as the rest of the page writes it (e.g. " per 1,000 bed
+        days"); by default from ``gap.multiply``.
 
     Returns
     -------
@@ -365,7 +527,9 @@ def narrative(gap: Any, over_time: Any = None, lens: Any = None, lens_note: str 
 
     t = gap.table
     outcome = _words(gap.outcome)
-    rate_unit, diff_unit = _units(gap)
+    rate_words, diff_unit = _units(gap)
+    if unit is not None and unit.strip() != "%":
+        rate_words = diff_unit = unit
 
     def name(label: Any) -> str:  # "IMD decile 1" rather than "1"
         text = str(label)
@@ -375,7 +539,7 @@ def narrative(gap: Any, over_time: Any = None, lens: Any = None, lens_note: str 
     visible = ~t["compared"].isin(["suppressed", "no rate"]) & t["rate"].notna()
     ref = t[t["is_reference"]]
     if len(ref) and visible[ref.index[0]]:
-        ref_text = f"{name(ref['group'].iloc[0])} ({float(ref['rate'].iloc[0]):.1f}{rate_unit})"
+        ref_text = f"{name(ref['group'].iloc[0])} ({float(ref['rate'].iloc[0]):.1f}{rate_words})"
     elif len(ref):
         ref_text = name(ref["group"].iloc[0])
     else:
@@ -390,8 +554,9 @@ def narrative(gap: Any, over_time: Any = None, lens: Any = None, lens_note: str 
         sign = 1.0 if gap.improvement == "decrease" else -1.0
         row = worse.loc[(worse["difference"] * sign).idxmax()]
         direction = "higher" if gap.improvement == "decrease" else "lower"
-        sentence += (f" The furthest behind is {name(row['group'])}: {float(row['rate']):.1f}{rate_unit}, "
-                     f"{abs(float(row['difference'])):.1f} {diff_unit} {direction}.")
+        sentence += (f" The furthest behind is {name(row['group'])}: {float(row['rate']):.1f}{rate_words}, "
+                     f"{abs(float(row['difference'])):.1f}{' ' if diff_unit[:1] != ' ' else ''}{diff_unit} "
+                     f"{direction}.")
     hidden = int((~visible).sum())
     if hidden:
         sentence += f" {hidden} group(s) are too small to show a rate safely (shown as *)."

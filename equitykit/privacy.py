@@ -416,13 +416,14 @@ _GEOMETRY = re.compile(
 )
 
 
-def _page_numbers(page: str) -> set[tuple[str, int]]:
-    """Every number a reader can read in a page, with its decimals.
+def _page_numbers(page: str) -> set[tuple[str, int, str]]:
+    """Every number a reader can read in a page, with its decimals and what it is next to.
 
     Text, aria-labels, titles, tooltips, embedded JSON and base64 blobs
     (decoded) are read; style sheets and the geometry attributes of SVG marks
     (pixel positions) are not. Whole numbers count only when followed by
-    ``%`` (a rate in whole per cent).
+    ``%`` (a rate in whole per cent). The context is the aria-label (one mark:
+    its date and group) or the paragraph the number is in.
     """
     blobs = [page]
     for chunk in re.findall(r"base64,([A-Za-z0-9+/=]+)", page):
@@ -430,15 +431,51 @@ def _page_numbers(page: str) -> set[tuple[str, int]]:
             blobs.append(base64.b64decode(chunk).decode("utf-8", "ignore"))
         except (ValueError, TypeError):
             continue
-    found: set[tuple[str, int]] = set()
+    found: set[tuple[str, int, str]] = set()
     for blob in blobs:
         blob = re.sub(r"<style\b[^>]*>.*?</style>", " ", blob, flags=re.S | re.I)
         blob = html.unescape(_GEOMETRY.sub(" ", blob))
-        for token in re.findall(r"(?<![\w.])-?\d+\.\d+(?:[eE]-?\d+)?", blob):
-            mantissa, _, power = token.lower().partition("e")
-            found.add((token, len(mantissa.split(".")[1]) - int(power or 0)))
-        for token in re.findall(r"(?<![\w.])\d+(?=\s*%)", blob):
-            found.add((token, 0))
+        for part in re.split(r"[<>\n{}]|aria-label=", blob):
+            if not re.search(r"\d", part):
+                continue
+            for token in re.findall(r"(?<![\w.])-?\d+\.\d+(?:[eE]-?\d+)?", part):
+                mantissa, _, power = token.lower().partition("e")
+                found.add((token, len(mantissa.split(".")[1]) - int(power or 0), part))
+            for token in re.findall(r"(?<![\w.])\d+(?=\s*%)", part):
+                found.add((token, 0, part))
+    return found
+
+
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_WRITTEN_DATE = re.compile(rf"\b({_MONTHS})[a-z]*\.? (?:\d{{1,2}},? )?(\d{{4}})\b|\b(\d{{4}})-(\d{{2}})-\d{{2}}\b")
+
+
+def _about(context: str, when: Any) -> bool:
+    """Whether a number's context is about period ``when`` (a number by no date is about no one period)."""
+    if when is None or (not isinstance(when, str) and pd.isna(when)):
+        return True
+    if not hasattr(when, "strftime"):
+        return str(when) in context
+    dates = set()
+    for month, year, iso_year, iso_month in _WRITTEN_DATE.findall(context):
+        dates.add((month, year) if month else (pd.Timestamp(f"{iso_year}-{iso_month}-01").strftime("%b"), iso_year))
+    return (f"{when:%b}", f"{when:%Y}") in dates
+
+
+def _rebuilt(values: list[tuple[str, float, int, str]], x: float, n: float, scales: Sequence[float],
+             when: Any = None) -> list[str]:
+    """The numbers that give count ``x`` of ``n`` back: its rate, to their decimals, and no other count's."""
+    if not (n > 0) or x in (0, n):  # a rate of 0 or 100% says nothing about the count
+        return []
+    counts = np.arange(int(n) + 1)
+    found = []
+    for scale in scales:
+        exact = x / n * scale
+        for token, value, places, context in values:
+            if places < 0 or round(exact, places) != value or not _about(context, when):
+                continue
+            if int((np.round(counts / n * scale, places) == value).sum()) == 1:
+                found.append(f"count {x:g} of {n:g} from {token} (x{scale:g})")
     return found
 
 
@@ -449,16 +486,16 @@ def find_disclosures(
     denominator: str = "denominator",
     complement: bool = True,
     scales: Sequence[float] = (1, 100, 1000),
-    ignore: Iterable[float] = (),
+    control: tuple[str, pd.DataFrame] | None = None,
+    period: str = "period",
 ) -> list[str]:
     """Small cells of ``cells`` that a reader could rebuild from a rendered page.
 
     Every decimal number in the page (text, attributes, embedded JSON, base64
     data) is tried as the rate of each small cell on each scale: when the
     number equals ``count / denominator x scale`` to the decimals it is written
-    with, ``count = rate x denominator`` gives the small count back. Numbers in
-    ``ignore`` (rates of cells that are shown, rounded, which happen to be the
-    same) are skipped.
+    with, and no other count of that denominator would be written the same,
+    ``count = rate x denominator`` gives the small count back.
 
     Parameters
     ----------
@@ -466,12 +503,20 @@ def find_disclosures(
         The rendered page (HTML, SVG or a chart spec).
     cells : DataFrame
         The aggregated source data (one row per period and group, and any
-        totals you want checked), with its exact counts.
+        totals you want checked), with its exact counts. A ``period`` column
+        (dates) ties a cell to the chart marks labelled with its month; a
+        number labelled with another month is not tried as its rate.
+    control : (page, cells), optional
+        The same page rendered from data whose small counts were changed, and
+        those cells (same rows). A number on a busy page can equal a small
+        cell's rate by chance; with a control, a cell counts as rebuilt only
+        when both pages give their own (different) count back, from numbers
+        that changed between them: the number follows the cell.
 
     Returns
     -------
     list of str
-        One line per rebuilt cell ('' list when none can be).
+        One line per rebuilt cell (empty when none can be).
 
     Example
     -------
@@ -481,19 +526,22 @@ def find_disclosures(
     >>> find_disclosures('<td>40.0</td>', cells)
     []
     """
-    ignored = {float(v) for v in ignore}
-    values = [(token, float(token), places) for token, places in _page_numbers(page)
-              if float(token) not in ignored]
-    found = []
+    numbers = _page_numbers(page)
+    other = _page_numbers(control[0]) if control is not None else set()
+    mine, theirs = {t for t, _, _ in numbers}, {t for t, _, _ in other}
+    values = [(t, float(t), p, c) for t, p, c in numbers if control is None or t not in theirs]
+    control_values = [(t, float(t), p, c) for t, p, c in other if t not in mine]
     num = pd.to_numeric(cells[numerator], errors="coerce").to_numpy(float)
     den = pd.to_numeric(cells[denominator], errors="coerce").to_numpy(float)
+    when = cells[period].tolist() if period in cells.columns else [None] * len(cells)
     risky = disclosive(num, den, complement)
-    for x, n in zip(num[risky], den[risky]):
-        if not (n > 0) or x in (0, n):  # a rate of 0 or 100% says nothing about the count
+    if control is not None:
+        c_num = pd.to_numeric(control[1][numerator], errors="coerce").to_numpy(float)
+        c_den = pd.to_numeric(control[1][denominator], errors="coerce").to_numpy(float)
+    found: list[str] = []
+    for i in np.flatnonzero(risky):
+        hits = _rebuilt(values, num[i], den[i], scales, when[i])
+        if hits and control is not None and not _rebuilt(control_values, c_num[i], c_den[i], scales, when[i]):
             continue
-        for scale in scales:
-            exact = x / n * scale
-            for token, value, places in values:
-                if places >= 0 and round(exact, places) == value:
-                    found.append(f"count {x:g} of {n:g} from {token} (x{scale:g})")
+        found.extend(hits)
     return sorted(set(found))

@@ -96,7 +96,23 @@ def test_find_disclosures_reads_labels_json_and_base64_but_not_pixels():
     assert privacy.find_disclosures("<style>.a { width: 63.6px }</style>", cells) == []
     # the shown (large) cell's rate is not a disclosure
     assert privacy.find_disclosures("<td>40.0</td>", cells) == []
-    assert privacy.find_disclosures("<td>63.6</td>", cells, ignore=[63.6]) == []
+
+
+def test_find_disclosures_ties_a_month_to_its_marks_and_a_control_rules_out_chance():
+    cells = pd.DataFrame({"period": pd.to_datetime(["2024-03-01", "2024-04-01"]),
+                          "numerator": [7, 50], "denominator": [11, 100]})
+    assert privacy.find_disclosures('<path aria-label="x: Mar 2024; rate: 63.6"/>', cells)
+    assert privacy.find_disclosures('<path aria-label="x: Mar 4, 2024; rate: 63.6"/>', cells)
+    assert privacy.find_disclosures('<path aria-label="x: Apr 2024; rate: 63.6"/>', cells) == []
+    # a March cell's rate in a sentence naming no month is no one month's rate
+    assert privacy.find_disclosures("<p>the upper limit is 63.6</p>", cells) == []
+    # the same page made from data with the small count changed (8 of 11): the number followed the cell
+    leak = '<path aria-label="x: Mar 2024; rate: {}"/><path aria-label="x: Apr 2024; rate: 50.0"/>'
+    control = cells.assign(numerator=[6, 50])
+    assert privacy.find_disclosures(leak.format("63.6"), cells, control=(leak.format("54.5"), control))
+    # ... or stayed where it was (an upper limit that happens to read 63.6): chance, not a disclosure
+    chance = '<path aria-label="x: Mar 2024; upper: 63.6; rate: {}"/>'
+    assert privacy.find_disclosures(chance.format("*"), cells, control=(chance.format("*") + " 63.7", control)) == []
 
 
 @pytest.mark.parametrize("value", [None, np.nan, 0, 3, 8, 12.5])
