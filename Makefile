@@ -12,7 +12,7 @@ BUILD_FILES := pyproject.toml setup.py jupyter/equitykit.json
 # A wheel installs jupyter/equitykit.json here itself; an editable install (a clone's) does not.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/equitykit.json
 
-.PHONY: install lab test dist handouts notebooks bench clean
+.PHONY: install lab test dist handouts notebooks bench clean hub hub-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,22 @@ lab: $(LAB_STAMP)
 # learner versions with their stubs (the new user's walk).
 NBVAL := $(BIN)/python -m pytest -q --nbval-lax --nbval-current-env -p no:cacheprovider
 
-test: $(TEST_STAMP)
+# The workshop hub (workshop/hub/README.md): the `hub` extra into .venv, the proxy from npm into workshop/hub.
+HUB_STAMP := $(VENV)/.equitykit-hub
+
+$(HUB_STAMP): $(LAB_STAMP) $(BUILD_FILES) workshop/hub/package-lock.json
+	$(BIN)/python -m pip install --quiet -e ".[hub]"
+	@command -v npm >/dev/null || { echo "make hub: npm is missing: install Node.js 20 or later with npm (https://nodejs.org)"; exit 1; }
+	npm ci --prefix workshop/hub --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub-deps: $(HUB_STAMP)
+
+# Starts the hub on 127.0.0.1 (as root: it makes a system user per participant); prints the address and the code.
+hub: hub-deps
+	$(BIN)/python workshop/hub/hub_launch.py
+
+test: $(TEST_STAMP) hub-deps
 	$(BIN)/python -m pytest --doctest-modules equitykit tests
 	$(BIN)/python tools/build_notebooks.py --check
 	EQUITYKIT_STRICT_CHECKS=1 $(NBVAL) workshop/source/*.ipynb

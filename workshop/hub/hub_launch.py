@@ -1,0 +1,255 @@
+"""Start the workshop hub on this machine: ``make hub`` runs this file.
+
+Prints the address, the workshop code and the facilitator's sign-in, then runs until Ctrl-C.
+Codes come from ``EQUITYKIT_HUB_CODE`` / ``EQUITYKIT_HUB_FACILITATOR_CODE`` or are made up at
+random. The tests and ``benchmarks/hub_load.py`` use the ``Hub`` class to start and stop a hub.
+
+Example
+-------
+>>> len(make_code()), make_code() != make_code()
+(9, True)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+
+from equitykit_hub import blocked_paths, check_codes  # noqa: E402
+
+__all__ = ["Hub", "free_port", "make_code", "open_paths_for_participants", "restore_modes"]
+
+# No 0/o, 1/l/i: a code read out in a room or copied from a slide is typed right first time.
+CODE_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def make_code() -> str:
+    """A random code like ``qi-7kx4mp``: easy to read aloud, hard to guess (31**6, about 10**9)."""
+    return "qi-" + "".join(secrets.choice(CODE_LETTERS) for _ in range(6))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing is listening on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def participant_paths() -> list[Path]:
+    """What a participant's server must reach: Python, its standard library, this environment, equitykit."""
+    import equitykit
+
+    paths = [Path(sys.executable), Path(sysconfig.get_paths()["stdlib"]), Path(sys.prefix),
+             Path(equitykit.__file__).parent]
+    return [p for p in paths if p.exists()]
+
+
+def open_paths_for_participants(paths: list[Path] | None = None) -> list[tuple[Path, int]]:
+    """Let other users pass through (not list) the folders that block participants' servers.
+
+    Adds ``o+x`` only, to each blocked folder (typically ``/root`` when Python lives under
+    ``/root/.pyenv``). Returns ``(folder, old mode)`` pairs for ``restore_modes``.
+    """
+    changed = []
+    for folder in blocked_paths(paths or participant_paths()):
+        mode = folder.stat().st_mode & 0o7777
+        os.chmod(folder, mode | 0o001)
+        changed.append((folder, mode))
+    return changed
+
+
+def restore_modes(changed: list[tuple[Path, int]]) -> None:
+    """Put back the modes ``open_paths_for_participants`` changed."""
+    for folder, mode in reversed(changed):
+        os.chmod(folder, mode)
+
+
+def check_participant_can_run() -> None:
+    """Run this Python as ``nobody`` and import what a participant's server needs; explain any failure."""
+    result = subprocess.run(
+        ["runuser", "-u", "nobody", "--", sys.executable, "-c", "import equitykit, jupyterhub, jupyterlab"],
+        capture_output=True, text=True, timeout=120, cwd="/",
+    )
+    if result.returncode:
+        raise RuntimeError(
+            "Participants' servers could not run this Python environment as another user:\n"
+            f"{result.stderr.strip()[-800:]}\n"
+            "Install the hub where every user can read it (e.g. a virtual environment under /opt made from "
+            "the system's python3), or let others pass through the folders named above (chmod o+x)."
+        )
+
+
+class Hub:
+    """A workshop hub started as a child process on 127.0.0.1; a context manager that stops it.
+
+    Parameters
+    ----------
+    state : folder for the hub's database, cookie secret and log (``hub.log``)
+    code, facilitator_code : the codes (random if not given)
+    port : where the hub listens (a free port if 0)
+    idle_minutes : idle servers are stopped after this long
+    """
+
+    def __init__(self, state: Path, *, code: str | None = None, facilitator: str = "facilitator",
+                 facilitator_code: str | None = None, ip: str = "127.0.0.1", port: int = 0,
+                 idle_minutes: float = 30, home_base: str = "/home"):
+        self.state = Path(state)
+        self.code = code or make_code()
+        self.facilitator = facilitator
+        self.facilitator_code = facilitator_code or make_code()
+        self.ip = ip
+        self.port = port or free_port()
+        self.idle_minutes = idle_minutes
+        self.home_base = home_base
+        self.process: subprocess.Popen | None = None
+        self._changed: list[tuple[Path, int]] = []
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.ip in ("", "0.0.0.0") else self.ip
+        return f"http://{host}:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "EQUITYKIT_HUB_CODE": self.code,
+            "EQUITYKIT_HUB_FACILITATOR": self.facilitator,
+            "EQUITYKIT_HUB_FACILITATOR_CODE": self.facilitator_code,
+            "EQUITYKIT_HUB_IP": self.ip,
+            "EQUITYKIT_HUB_PORT": str(self.port),
+            "EQUITYKIT_HUB_STATE": str(self.state),
+            "EQUITYKIT_HUB_IDLE_MINUTES": str(self.idle_minutes),
+            "EQUITYKIT_HUB_HOME_BASE": self.home_base,
+        })
+        return env
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "jupyterhub", "-f", str(HERE / "jupyterhub_config.py"),
+                f"--JupyterHub.hub_port={free_port()}",
+                f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{free_port()}"]
+
+    def start(self, *, log=None, timeout: float = 90) -> Hub:
+        """Start the hub and wait until its API answers; raise with the log's tail if it does not."""
+        if os.geteuid() != 0:
+            raise PermissionError("The workshop hub creates a system user per participant: run it as root.")
+        proxy = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
+        if not proxy.exists():
+            raise FileNotFoundError(f"{proxy} is missing: run `make hub-deps` (npm ci --prefix workshop/hub).")
+        check_codes(self.code, self.facilitator_code)
+        self.state.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._changed = open_paths_for_participants()
+        check_participant_can_run()
+        self._log = log or open(self.state / "hub.log", "ab")
+        self.process = subprocess.Popen(self.command(), env=self.environment(), stdout=self._log,
+                                        stderr=subprocess.STDOUT, cwd=self.state, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"The hub stopped at start (exit {self.process.returncode}):\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/hub/api", timeout=5) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        raise TimeoutError(f"The hub did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        path = self.state / "hub.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def stop(self, timeout: float = 60) -> None:
+        """Stop the hub; it stops every participant's server and the proxy on its way out."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        self._stop_leftover_proxy()
+        restore_modes(self._changed)
+        self._changed = []
+
+    def _stop_leftover_proxy(self) -> None:
+        pid_file = self.state / "jupyterhub-proxy.pid"
+        if pid_file.exists():
+            try:
+                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+            except (ValueError, ProcessLookupError):
+                pass
+            pid_file.unlink(missing_ok=True)
+
+    def __enter__(self) -> Hub:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _stop_on_signal(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Start the equitykit workshop hub (Ctrl-C stops it).")
+    parser.add_argument("--ip", default=os.environ.get("EQUITYKIT_HUB_IP", "127.0.0.1"),
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("EQUITYKIT_HUB_PORT", "8000")))
+    parser.add_argument("--state", default=os.environ.get("EQUITYKIT_HUB_STATE", str(REPO / "build" / "hub")),
+                        help="folder for the hub's database, cookie secret and log (default build/hub)")
+    args = parser.parse_args(argv)
+    port = args.port
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            port = free_port()  # something already listens there
+    except OSError:
+        pass
+    hub = Hub(Path(args.state), code=os.environ.get("EQUITYKIT_HUB_CODE"),
+              facilitator=os.environ.get("EQUITYKIT_HUB_FACILITATOR", "facilitator"),
+              facilitator_code=os.environ.get("EQUITYKIT_HUB_FACILITATOR_CODE"), ip=args.ip, port=port,
+              idle_minutes=float(os.environ.get("EQUITYKIT_HUB_IDLE_MINUTES", "30")))
+    signal.signal(signal.SIGTERM, _stop_on_signal)  # `kill` and `timeout` stop the hub cleanly too
+    print("Starting the workshop hub ...", flush=True)
+    try:
+        hub.start()
+        _print_welcome(hub)
+        hub.process.wait()
+    except (OSError, RuntimeError, ValueError) as exc:
+        print(f"make hub: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Stopping the hub (participants' files stay in their home folders) ...", flush=True)
+    finally:
+        hub.stop()
+    return 0
+
+
+def _print_welcome(hub: Hub) -> None:
+    for folder, mode in hub._changed:
+        print(f"note: let other users pass through {folder} (was {mode:o}, now {mode | 1:o}) so participants' "
+              "servers can run Python; put back when the hub stops.")
+    print(f"""
+  Workshop hub: {hub.url}
+  Workshop code (give to participants): {hub.code}
+  Facilitator sign-in: name {hub.facilitator}, code {hub.facilitator_code}
+  Listening on {hub.ip} only; for a real server see workshop/hub/README.md.
+  Hub log: {hub.state / 'hub.log'}. Ctrl-C stops the hub.
+""", flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
