@@ -219,16 +219,7 @@ def test_a_saved_notebook_survives_its_server_stopping_and_starting(people):
     assert again.json()["content"]["cells"][0]["source"] == "our aim: halve the gap by March"
 
 
-def _has_notebooks_command() -> bool:
-    import subprocess
-
-    command = [str(Path(sys.executable).with_name("equitykit")), "notebooks", "--help"]
-    return subprocess.run(command, capture_output=True, timeout=120).returncode == 0
-
-
 @needs_root
-@pytest.mark.skipif(not _has_notebooks_command(),
-                    reason="`equitykit notebooks DIR` is not in this checkout yet (the package helper's issue 14)")
 def test_the_first_start_gives_a_participant_their_own_learner_notebooks(people):
     a = people["a"]
     listing = a.read_file(equitykit_hub.NOTEBOOKS_FOLDER)

@@ -51,8 +51,10 @@ def participant_paths() -> list[Path]:
     """What a participant's server must reach: Python, its standard library, this environment, equitykit."""
     import equitykit
 
-    paths = [Path(sys.executable), Path(sysconfig.get_paths()["stdlib"]), Path(sys.prefix),
-             Path(equitykit.__file__).parent]
+    package = Path(equitykit.__file__).parent
+    # An editable install (a clone's) reads the course from the repository's data/ and notebooks/.
+    paths = [Path(sys.executable), Path(sysconfig.get_paths()["stdlib"]), Path(sys.prefix), package,
+             package.parent / "data", package.parent / "notebooks"]
     return [p for p in paths if p.exists()]
 
 
