@@ -54,6 +54,7 @@ from .checks import CheckResult, check
 _LAZY = {
     "render_handouts": "handouts", "HandoutReport": "handouts",
     "widgets": None, "gap_explorer": "widgets", "spc_explorer": "widgets", "gap_effect_explorer": "widgets",
+    "notebook_setup": "widgets",
 }
 
 
@@ -80,5 +81,5 @@ __all__ = [
     "anhoej_limits", "ihi_runs_limits", "equity_lens", "LensResult",
     "safety_cross", "sustain_checklist", "SustainChecklist",
     "likert", "LikertResult", "render_handouts", "HandoutReport",
-    "widgets", "check", "CheckResult", "gap_explorer", "spc_explorer", "gap_effect_explorer",
+    "widgets", "check", "CheckResult", "gap_explorer", "spc_explorer", "gap_effect_explorer", "notebook_setup",
 ]

@@ -117,21 +117,21 @@ class Fishbone(_Drawing):
         """
         cats = list(self.causes)
         max_causes = max(len(v) for v in self.causes.values())
-        wrapped = {c: [wrap(x, 24) for x in v] for c, v in self.causes.items()}
+        wrapped = {c: [wrap(x, 20) for x in v] for c, v in self.causes.items()}
         most_lines = max(n_lines(x) for v in wrapped.values() for x in v)
         slot = max(40, most_lines * LINE_HEIGHT + 8)
         rib_h = max_causes * slot + 40  # vertical reach of a rib from the spine
         lean = rib_h * 0.45  # how far a rib leans back from where it meets the spine
-        col_w = 270
+        col_w = 225  # the whole fish fits a laptop screen (about 900 px) with the file browser open
         n_cols = math.ceil(len(cats) / 2)
-        left = 215
+        left = 170
         top = 50
         spine_y = top + rib_h
         base_x = [left + lean + (i + 1) * col_w - 60 for i in range(n_cols)]
         head_x = base_x[-1] + 50
-        effect = wrap(self.effect, 20)
+        effect = wrap(self.effect, 17)
         head_h = max(70, n_lines(effect) * (LINE_HEIGHT + 1) + 24)
-        width = head_x + 230
+        width = head_x + 190
         height = spine_y + rib_h + top
 
         ribs, bones, labels, heads = [], [], [], []
@@ -152,8 +152,8 @@ class Fishbone(_Drawing):
                                "label": text, "x": px - 32, "y": py - (n_lines(text) - 1) * LINE_HEIGHT / 2})
 
         spine = pd.DataFrame([{"part": "spine", "x": left + lean - 40, "y": spine_y, "x2": head_x, "y2": spine_y}])
-        head = pd.DataFrame([{"part": "effect", "label": effect, "x": head_x, "x2": head_x + 220,
-                              "y": spine_y - head_h / 2, "y2": spine_y + head_h / 2, "xm": head_x + 110,
+        head = pd.DataFrame([{"part": "effect", "label": effect, "x": head_x, "x2": head_x + 180,
+                              "y": spine_y - head_h / 2, "y2": spine_y + head_h / 2, "xm": head_x + 90,
                               "ym": spine_y - (n_lines(effect) - 1) * (LINE_HEIGHT + 1) / 2}])
         X, Y = pixel_x("x", width), pixel_y("y", height)
         line = PALETTE["data"]
@@ -234,7 +234,7 @@ class ProcessMap(_Drawing):
 
     steps: list[Any]
     title: str = ""
-    per_row: int = 5
+    per_row: int = 4
 
     def __post_init__(self) -> None:
         if isinstance(self.steps, (str, Mapping)) or not isinstance(self.steps, Sequence) or not self.steps:
@@ -279,7 +279,7 @@ class ProcessMap(_Drawing):
         The main flow runs left to right and wraps to a new row after ``per_row``
         steps; each drop-out hangs below the step where people leave, on a dashed arrow.
         """
-        box_w, box_h, gap = 180, 74, 56
+        box_w, box_h, gap = 165, 74, 46
         drop_gap = 46  # vertical space between a box and a drop-out hanging below it
         main: list[dict[str, Any]] = []
         for s in self.steps:
@@ -402,7 +402,7 @@ class ProcessMap(_Drawing):
         """Load a process map saved with ``to_yaml`` (or written by hand)."""
         data = check_keys(load_yaml(path, "process map"), ["title", "per_row", "steps"],
                           f"The process map file {str(path)!r}", required=["steps"])
-        return cls(data["steps"], title=data.get("title") or "", per_row=data.get("per_row") or 5)
+        return cls(data["steps"], title=data.get("title") or "", per_row=data.get("per_row") or 4)
 
 
 # ---------------------------------------------------------------- driver diagram
@@ -682,8 +682,9 @@ class DriverDiagram(_Drawing):
         the driver it serves, dashed for ``also`` links. The height grows with the
         number of change ideas so 30 or more stay legible.
         """
-        cols = {"aim": (20, 210, 22), "primary": (250, 470, 24), "secondary": (510, 750, 27),
-                "idea": (790, 1120, 40)}  # (left, right, characters per line)
+        # (left, right, characters per line): about 900 px, a laptop screen with the file browser open
+        cols = {"aim": (20, 190, 21), "primary": (215, 395, 22), "secondary": (420, 610, 24),
+                "idea": (635, 885, 31)}
         header_h, pad = 50, 10
         nodes: list[dict[str, Any]] = []
         edges: list[dict[str, Any]] = []

@@ -1122,9 +1122,7 @@ class RepresentationResult(Result):
         over = t[t["representation"] == "over-represented"].sort_values("ratio", ascending=False)
         lines = []
         if len(under):
-            # ratio x population share is the group's share among the groups compared (= service_share
-            # when every group has a population figure)
-            parts = [f"{r.group} ({r.ratio * r.population_share:.1f}% of the service against "
+            parts = [f"{r.group} ({r.service_share:.1f}% of the service against "
                      f"{r.population_share:.1f}% of the population, ratio {r.ratio:.2f})" for r in under.itertuples()]
             lines.append(f"Under-represented ({conf} interval of the ratio below 1): " + "; ".join(parts) + ".")
         else:
@@ -1215,9 +1213,9 @@ def representation(
     the Wilson interval of the service share divided by the population share.
     Groups in the population with no one in the service get a share of 0.
     Groups of the service with no population figure (or a population of 0)
-    have no ratio, and a warning names them; the other ratios then compare
-    shares among the groups that have a figure (like with like), so their
-    ``ratio`` may differ from ``service_share / population_share``.
+    have no ratio, and a warning names them; the other groups' shares and
+    ratios then compare shares among the groups that have a figure (like with
+    like), so ``ratio`` is always ``service_share / population_share``.
 
     Example
     -------
@@ -1266,6 +1264,7 @@ def representation(
         raise EquityKitError(f"no records have '{by}' recorded: there are no shares to compare.")
     x = np.array([service.get(g, 0.0) for g in groups])
     w = wilson(x, np.full(len(x), n_service), confidence)
+    share, share_lo, share_hi = (np.array(v, dtype=float) for v in (w.estimate, w.lower, w.upper))
     pop = np.array([pop_map.get(g, np.nan) for g in groups])
     pshare = pop / pop_total
     # Like with like: the ratio compares shares among the groups that have a population figure,
@@ -1279,6 +1278,8 @@ def representation(
         ratio[compared] = wc.estimate / pshare[compared]
         rlo[compared] = wc.lower / pshare[compared]
         rhi[compared] = wc.upper / pshare[compared]
+        # the share shown is the one the ratio compares, so the table and the reading agree
+        share[compared], share_lo[compared], share_hi[compared] = wc.estimate, wc.lower, wc.upper
     # "Not stated" and the like have no census counterpart: leaving them out is expected, and the
     # reading says so; a warning is kept for names that look like a spelling mismatch.
     left_out = [g for g, c, k in zip(groups, compared, x)
@@ -1292,8 +1293,8 @@ def representation(
     label = np.where(rhi < 1, "under-represented", np.where(rlo > 1, "over-represented", "in line"))
     label = np.where(np.isnan(ratio), "no population figure", label).astype(object)
     table = pd.DataFrame({
-        "group": groups, "count": x, "service_share": 100 * w.estimate, "service_lower": 100 * w.lower,
-        "service_upper": 100 * w.upper, "population": pop, "population_share": 100 * pshare,
+        "group": groups, "count": x, "service_share": 100 * share, "service_lower": 100 * share_lo,
+        "service_upper": 100 * share_hi, "population": pop, "population_share": 100 * pshare,
         "ratio": ratio, "ratio_lower": rlo, "ratio_upper": rhi, "representation": label,
     })
     if np.allclose(table["count"], np.round(table["count"])):

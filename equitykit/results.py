@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._display import frame_html
 from .theme import alt, styled
 
 __all__ = ["Summary", "Result", "Charted", "resized"]
@@ -39,7 +40,7 @@ class Summary(pd.DataFrame):
         return pd.DataFrame
 
     def _repr_html_(self) -> str:  # type: ignore[override]
-        table = pd.DataFrame(self)._repr_html_() or ""
+        table = frame_html(pd.DataFrame(self))
         return f"{_reading_html(self.reading)}{table}"
 
     def __repr__(self) -> str:

@@ -210,7 +210,7 @@ def safety_cross(
                alt.Tooltip("detail:N", title="Incidents")]
     squares = base.mark_rect(stroke=PALETTE["data"], strokeWidth=1.5).encode(
         x, y, color=alt.Color("status:N", scale=alt.Scale(domain=domain, range=rng),
-                              legend=alt.Legend(title=None, orient="right", labelLimit=220, symbolType="square")),
+                              legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=220, symbolType="square")),
         tooltip=tooltip)
     numbers = base.mark_text(align="left", baseline="top", dx=-size / 2 + 6, dy=-size / 2 + 5,
                              fontSize=14, fontWeight="bold").encode(
@@ -218,7 +218,7 @@ def safety_cross(
     dots = base.transform_filter(alt.datum.dot).mark_point(
         shape="circle", filled=True, size=420, color=DOT_COLOUR, opacity=1, stroke="#FFFFFF", strokeWidth=1.5
     ).encode(x, y, shape=alt.Shape("dot_label:N", scale=alt.Scale(range=["circle"]),
-                                   legend=alt.Legend(title=None, orient="right")), tooltip=tooltip
+                                   legend=alt.Legend(title=None, orient="bottom")), tooltip=tooltip
              ).transform_calculate(dot_label="'Racist incident (grey dot)'")
     label = period.strftime("%B %Y")
     layers = [squares, numbers, dots] if cells["dot"].any() else [squares, numbers]

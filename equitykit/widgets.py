@@ -11,6 +11,9 @@ calls the view again. Nothing important lives only in a widget.
 - ``gap_effect_explorer``: move two groups' results and see whether the gap
   narrowed, was maintained or widened (notebook 00).
 
+``notebook_setup()``, called in each workshop notebook's first cell, sets up
+that kernel for learners (offline charts, short warnings, plain errors).
+
 ipywidgets is imported only when an explorer is built, so ``import equitykit``
 stays quick for scripts and handouts.
 
@@ -32,6 +35,7 @@ from typing import Any
 import pandas as pd
 
 from .checks import effect_on_gap
+from .gaps import _words as column_words
 from .theme import alt, styled
 from .validation import EquityKitError, as_frame, require_columns
 
@@ -43,9 +47,22 @@ __all__ = [
     "gap_explorer",
     "spc_explorer",
     "gap_effect_explorer",
+    "notebook_setup",
 ]
 
 View = Callable[..., tuple[Any, str]]
+
+
+def plain_label(column: str) -> str:
+    """A column's name as a label in words: ``"imd_decile"`` -> ``"IMD decile"``.
+
+    Example
+    -------
+    >>> plain_label("imd_decile"), plain_label("age_band")
+    ('IMD decile', 'Age band')
+    """
+    words = column_words(column)
+    return words[:1].upper() + words[1:]
 
 
 # --- pure views -------------------------------------------------------------------
@@ -319,7 +336,7 @@ def gap_explorer(
     frame = as_frame(data)
     by = [by] if isinstance(by, str) else list(by)
     require_columns(frame, by + [outcome] + ([n] if n else []))
-    characteristic = _dropdown("Characteristic", [(b.replace("_", " ").capitalize(), b) for b in by])
+    characteristic = _dropdown("Characteristic", [(plain_label(b), b) for b in by])
     reference = _dropdown("Reference group", _reference_options(frame, by[0]))
 
     def refresh_references(change: Any) -> None:
@@ -400,3 +417,86 @@ def gap_effect_explorer(data: pd.DataFrame, *, unit: str = "%", view: View = gap
         for name, (_, row) in zip(("first_after", "second_after"), frame.iterrows())
     }
     return Explorer(view, frame, sliders, fixed={"unit": unit})
+
+
+# --- the notebook itself ------------------------------------------------------------
+
+STUB_REMINDER = "... (your turn: replace the ... with your answer, then run the cell again)"
+
+
+def kit_warning_text(message: Warning | str, category: type[Warning]) -> str:
+    """A warning as a learner reads it: ``"SPCWarning: message"``, no file name or source line.
+
+    Example
+    -------
+    >>> from equitykit.spc import SPCWarning
+    >>> kit_warning_text(SPCWarning("Read signals with care."), SPCWarning)
+    'SPCWarning: Read signals with care.\n'
+    """
+    return f"{category.__name__}: {message}\n"
+
+
+def _from_learners_cell(filename: str, category: type[Warning]) -> bool:
+    """True for the kit's warnings and for any warning pointing at a notebook cell (not a library file)."""
+    import os
+
+    return category.__module__.startswith("equitykit") or "ipykernel_" in filename or not os.path.isfile(filename)
+
+
+def _show_warning_briefly(original: Callable) -> Callable:
+    def show(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001 - warnings' signature
+        if not _from_learners_cell(str(filename), category):
+            return original(message, category, filename, lineno, file, line)
+        import sys
+
+        stream = file if file is not None else sys.stderr
+        try:
+            stream.write(kit_warning_text(message, category))
+        except OSError:
+            pass
+
+    show._equitykit = True  # type: ignore[attr-defined]
+    return show
+
+
+def notebook_setup(offline: bool = True) -> None:
+    """Set up this notebook's kernel for the workshop; call it once, in the first cell.
+
+    It changes this kernel only, and only when called (importing the kit changes nothing):
+
+    - charts render with no network (``theme.use_offline_renderer``), unless ``offline=False``;
+    - warnings from the kit or from a cell show as ``SPCWarning: message``, without the
+      kernel's temporary file name and source line;
+    - the kit's errors (``EquityKitError``) show as their message, without the kit's own
+      source lines: the message names the column, the rows and what to do;
+    - an exercise still left as ``...`` shows a reminder instead of ``Ellipsis``.
+
+    Outside IPython only the first two apply.
+
+    Example
+    -------
+    >>> notebook_setup(offline=False)  # doctest: +SKIP
+    """
+    import warnings
+
+    from . import theme
+
+    if offline:
+        theme.use_offline_renderer()
+    if not getattr(warnings.showwarning, "_equitykit", False):
+        warnings.showwarning = _show_warning_briefly(warnings.showwarning)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with JupyterLab
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def plain_error(self, etype, value, tb, tb_offset=None):  # noqa: ANN001 - IPython's handler signature
+        self.showtraceback((etype, value, tb), exception_only=True)
+
+    shell.set_custom_exc((EquityKitError,), plain_error)
+    plain = shell.display_formatter.formatters["text/plain"]
+    # IPython prints None, True, False and ... through its "singleton" printers, looked up by id
+    plain.singleton_printers[id(Ellipsis)] = lambda obj, printer, cycle: printer.text(STUB_REMINDER)

@@ -7,6 +7,7 @@ reference values are in test_gaps_reference.py.
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -382,6 +383,20 @@ def test_representation() -> None:
     pd.testing.assert_frame_equal(agg.table, r.table)
     with pytest.raises(EquityKitError, match="population"):
         ek.representation(refs, [1, 2], "ethnicity")
+
+
+def test_representation_table_and_reading_agree_when_a_group_has_no_population_figure() -> None:
+    # 01's broad groups: "Not stated" has no census figure, so shares compare the other groups.
+    refs = pd.DataFrame({"ethnic_group": ["Asian", "White", "Not stated"], "referrals": [1279, 3483, 371]})
+    pop = {"Asian": 98365, "White": 113745}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = ek.representation(refs, pop, "ethnic_group", count="referrals")
+    t = r.table.set_index("group")
+    expected = (1279 / (1279 + 3483)) / (98365 / (98365 + 113745))  # 0.5818...
+    assert t.loc["Asian", "ratio"] == pytest.approx(expected)
+    assert t.loc["Asian", "service_share"] / t.loc["Asian", "population_share"] == pytest.approx(expected)
+    assert f"ratio {expected:.2f}" in r.reading and f"{100 * 1279 / (1279 + 3483):.1f}% of the service" in r.reading
 
 
 # ----------------------------------------------------------------------------- no mutation

@@ -97,7 +97,7 @@ def test_notebook_shape(path):
     assert "minutes" in first_md.source and "you will be able to" in first_md.source
     assert "Key points" in nb.cells[-1].source
     first_code = next(c for c in nb.cells if c.cell_type == "code")
-    assert first_code.source.splitlines()[:2] == ["import equitykit as ek", "ek.theme.use_offline_renderer()"]
+    assert first_code.source.splitlines()[:2] == ["import equitykit as ek", "ek.notebook_setup()"]
     text = "\n".join(c.source for c in nb.cells)
     assert "Is my work helping to achieve equity?" in text
     assert "Reflection" in text
@@ -167,3 +167,14 @@ def test_explorers_in_01_and_04_and_the_published_calls():
     assert "freeze=" in text["05"] and "ek.safety_cross(" in text["05"] and "ek.sustain_checklist()" in text["05"]
     # 06 writes its example files to a temporary folder, never into the repository.
     assert "tempfile.mkdtemp" in text["06"] and "ek.read_data(" in text["06"] and ".xlsx" in text["06"]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_rel)
+def test_cells_meant_to_fail_carry_the_tag_every_tool_honours(path):
+    nb = _read(path)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        assert "NBVAL_RAISES_EXCEPTION" not in cell.source, "use the raises-exception cell tag instead"
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    assert "ek.notebook_setup()" in first.source, "the first code cell sets up the notebook for learners"

@@ -211,3 +211,52 @@ def test_spc_explorer_live_chart_swaps_its_spec_when_the_baseline_moves():
         assert ex.controls["baseline"].layout.width  # wide enough to drag point by point
     finally:
         alt.renderers.enable(previous)
+
+
+# --- notebook_setup: what a learner sees in a real kernel ------------------------------------
+
+def _run_in_kernel(cells, tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    for source, tags in cells:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["tags"] = tags
+        nb.cells.append(cell)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    return nb.cells
+
+
+def test_notebook_setup_gives_short_warnings_plain_errors_and_a_stub_reminder(tmp_path):
+    cells = _run_in_kernel([
+        ("import equitykit as ek\nek.notebook_setup(offline=False)", []),
+        ("import warnings\nwarnings.warn(ek.SPCWarning('Read the testing phase with care.'))", []),
+        ("answer = ...  # your turn\nanswer", []),
+        ("ek.read_data('no_such_file.csv')", ["raises-exception"]),
+        ("1 + 1", []),
+    ], tmp_path)
+    warning = "".join(o.get("text", "") for o in cells[1].outputs)
+    assert warning == "SPCWarning: Read the testing phase with care.\n"
+    stub = cells[2].outputs[0]["data"]["text/plain"]
+    assert "Ellipsis" not in stub and "your turn" in stub
+    error = cells[3].outputs[-1]
+    assert error["output_type"] == "error" and error["ename"] == "EquityKitError"
+    shown = "\n".join(error["traceback"])
+    assert "no_such_file.csv" in shown
+    assert "equitykit/" not in shown and "File " not in shown and "raise " not in shown
+    assert cells[4].outputs[0]["data"]["text/plain"] == "2"  # the run went on past the tagged cell
+
+
+def test_importing_the_kit_changes_no_warning_display():
+    import subprocess
+    import sys
+
+    code = ("import warnings; before = warnings.showwarning; import equitykit; "
+            "assert warnings.showwarning is before")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_plain_label():
+    assert widgets.plain_label("imd_decile") == "IMD decile"
+    assert widgets.plain_label("age_band") == "Age band"
