@@ -425,7 +425,7 @@ STUB_REMINDER = "... (your turn: replace the ... with your answer, then run the 
 
 
 def kit_warning_text(message: Warning | str, category: type[Warning]) -> str:
-    """A warning as a learner reads it: ``"SPCWarning: message"``, no file name or source line.
+    r"""A warning as a learner reads it: ``"SPCWarning: message"``, no file name or source line.
 
     Example
     -------
