@@ -17,7 +17,7 @@ from typing import Any
 
 from . import theme
 from .theme import use_offline_renderer, use_svg_renderer
-from .validation import EquityKitError
+from .validation import EquityKitError, EquityKitWarning
 
 __version__ = "0.1.0"
 
@@ -72,7 +72,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "__version__", "EquityKitError", "theme", "use_offline_renderer", "use_svg_renderer",
+    "__version__", "EquityKitError", "EquityKitWarning", "theme", "use_offline_renderer", "use_svg_renderer",
     "load_dataset", "list_datasets", "read_data",
     "disaggregate", "pareto", "representation", "GapResult", "wilson", "newcombe", "risk_ratio",
     "Fishbone", "ProcessMap", "Driver", "ChangeIdea", "DriverDiagram", "DataReview",

@@ -854,8 +854,13 @@ def _looks_like_dates(column: pd.Series) -> bool:
         return True
     if pd.api.types.is_numeric_dtype(column):
         return False
-    parsed = pd.to_datetime(column.astype("string"), errors="coerce", format="mixed")
-    return bool(parsed.notna().mean() >= 0.9)
+    from .periods import read_periods  # the kit's one reader of dates
+    from .validation import EquityKitError
+
+    try:
+        return read_periods(column, "x", categories=True).kind == "date"
+    except EquityKitError:  # mostly dates, a few rows to fix: still the column of dates
+        return True
 
 
 def _as_measure(data: pd.DataFrame, column: str) -> pd.Series:

@@ -25,14 +25,16 @@ import pandas as pd
 from .intervals import newcombe
 from .results import Result, Summary
 from .theme import PALETTE, alt
+from .periods import ACCEPTED_DATES, read_periods, to_timestamps
 from .validation import (
     EquityKitError,
+    EquityKitWarning,
     as_binary,
-    as_dates,
     as_frame,
     as_numeric,
     check_choice,
     check_not_above,
+    describe_rows,
     require_columns,
 )
 
@@ -41,17 +43,38 @@ __all__ = ["equity_lens", "LensResult", "VERDICTS"]
 VERDICTS = ("narrowed", "maintained", "widened")
 
 
-def _x_axis(frame: pd.DataFrame, x: str) -> pd.Series:
-    raw = frame[x]
-    if pd.api.types.is_numeric_dtype(raw):
-        return raw
-    values = raw if pd.api.types.is_datetime64_any_dtype(raw) else as_dates(frame, x)
-    if getattr(values.dt, "tz", None) is not None:
-        values = values.dt.tz_localize(None)  # keep the local calendar day, as spc does
-    return values
+def _x_axis(frame: pd.DataFrame, x: str) -> tuple[pd.Series, str]:
+    """The time column read by the kit's one reader of periods: dates or period numbers."""
+    got = read_periods(frame[x], x, numbers=True)
+    for note in got.notes:
+        warnings.warn(note, EquityKitWarning, stacklevel=3)
+    return got.values, got.kind
 
 
-def _periods(frame: pd.DataFrame, xs: pd.Series, change: Any) -> pd.Series:
+def _change_point(change: Any, x: str, kind: str) -> Any:
+    """The first x of the new period, read like the x column (a date, or a period number)."""
+    if kind == "date":
+        if isinstance(change, (bool, np.bool_)) or isinstance(change, (int, float, np.integer, np.floating)):
+            raise EquityKitError(
+                f"change={change!r} is a number, but '{x}' holds dates: give the date the change began, "
+                "e.g. change='2024-01-01', or the name of a column of phases.")
+        try:
+            return to_timestamps(change, "change")[0]
+        except EquityKitError:
+            raise EquityKitError(
+                f"change={change!r} is neither a column of the data nor a date: give the date the change "
+                f"began, e.g. '2023-01-01', or the name of a column of phases. {ACCEPTED_DATES}") from None
+    number = pd.to_numeric(pd.Series([change], dtype=object), errors="coerce").iloc[0] \
+        if not isinstance(change, (bool, np.bool_)) else np.nan
+    if pd.isna(number):
+        raise EquityKitError(
+            f"change={change!r} is not a period number, but '{x}' holds period numbers (1, 2, 3 ...): give the "
+            f"number of the first period after the change (e.g. change=13), the name of a column of phases, "
+            f"or use a column of dates for x.")
+    return float(number)
+
+
+def _periods(frame: pd.DataFrame, xs: pd.Series, kind: str, x: str, change: Any) -> pd.Series:
     """Label each row before / during / after the change.
 
     ``change`` is the first x of the new period, or a phase column: its first
@@ -67,24 +90,51 @@ def _periods(frame: pd.DataFrame, xs: pd.Series, change: Any) -> pd.Series:
         labels = frame[change]
         if labels.isna().any():
             raise EquityKitError(f"column '{change}' has empty phases: give every row its phase.")
-        order = labels.loc[xs.sort_values(kind="stable").index].drop_duplicates().tolist()
-        out = pd.Series("during", index=frame.index)
-        out[labels == order[0]] = "before"
+        positions = np.argsort(xs.to_numpy(), kind="stable")
+        order = pd.unique(labels.to_numpy(dtype=object)[positions]).tolist()
+        values = labels.to_numpy(dtype=object)
+        out = np.full(len(frame), "during", dtype=object)
+        out[values == order[0]] = "before"
         if len(order) > 1:
-            out[labels == order[-1]] = "after"
-        return out
-    if pd.api.types.is_datetime64_any_dtype(xs):
-        try:
-            when = pd.Timestamp(change)
-            when = when.tz_localize(None) if when.tzinfo is not None else when
-        except (TypeError, ValueError):
-            raise EquityKitError(
-                f"change={change!r} is neither a column of the data nor a date: "
-                "give the date the change began, e.g. '2023-01-01'."
-            ) from None
-    else:
-        when = change
-    return pd.Series(np.where(xs >= when, "after", "before"), index=frame.index)
+            out[values == order[-1]] = "after"
+        return pd.Series(out, index=frame.index)
+    when = _change_point(change, x, kind)
+    with np.errstate(invalid="ignore"):
+        after = (xs >= when).to_numpy(bool)
+    return pd.Series(np.where(after, "after", "before"), index=frame.index)
+
+
+def _behind_and_ahead(pooled: pd.DataFrame, names: list[str], improvement: str) -> tuple[str, str]:
+    """Order a pair of groups as (the one behind, the one ahead), whatever order they were named in.
+
+    Behind means worse off before the change given ``improvement``; on a tie, worse off after it.
+    """
+    better_high = improvement == "increase"
+
+    def rate(group: str, side: str) -> float:
+        row = pooled.loc[(group, side)]
+        return float(row["numerator"] / row["denominator"])
+
+    a, b = sorted(names)
+    for side in ("before", "after"):
+        ra, rb = rate(a, side), rate(b, side)
+        if ra != rb:
+            a_behind = (ra < rb) if better_high else (ra > rb)
+            return (a, b) if a_behind else (b, a)
+    return a, b
+
+
+def _check_counted(pooled: pd.DataFrame, groups: list[str], by: str, n: str | None) -> None:
+    """Each group of interest needs people counted before and after the change."""
+    for g in groups:
+        for side in ("before", "after"):
+            den = float(pooled["denominator"].get((g, side), 0.0))
+            if not den > 0:
+                what = f"its denominator '{n}' is 0 there" if n is not None else "no row has an outcome there"
+                raise EquityKitError(
+                    f"group {g!r} of column '{by}' has no one counted {side} the change ({what}), so its rate "
+                    f"{side} the change is unknown. Check the data for that group, or compare other groups "
+                    "with groups=(...).")
 
 
 def equity_lens(
@@ -167,9 +217,10 @@ def equity_lens(
 
     improvement = check_choice(improvement, "improvement", ("increase", "decrease"))
     frame = as_frame(data)
-    require_columns(frame, [x, outcome, by, n, change if isinstance(change, str) and change in frame.columns else None])
-    xs = _x_axis(frame, x)
-    period = _periods(frame, xs, change)
+    change_col = change if isinstance(change, str) and change in frame.columns else None
+    require_columns(frame, [x, outcome, by, n, change_col])
+    xs, kind = _x_axis(frame, x)
+    period = _periods(frame, xs, kind, x, change)
     if n is None:
         numerator = as_binary(frame, outcome)
         denominator = pd.Series(np.where(numerator.notna(), 1.0, np.nan), index=frame.index)
@@ -177,10 +228,20 @@ def equity_lens(
         numerator = as_numeric(frame, outcome, nonnegative=True)
         denominator = as_numeric(frame, n, nonnegative=True)
         check_not_above(frame, outcome, n, numerator, denominator)
-    labels = frame[by].astype("object").where(frame[by].notna(), "Not recorded").astype(str)
+    by_values = frame[by]
+    labels = by_values.astype("object").where(by_values.notna(), "Not recorded").astype(str)
     work = pd.DataFrame(
-        {"x": xs, "group": labels, "period": period, "numerator": numerator, "denominator": denominator}
+        {"x": xs.to_numpy(), "group": labels.to_numpy(), "period": period.to_numpy(),
+         "numerator": numerator.to_numpy(dtype=float), "denominator": denominator.to_numpy(dtype=float)}
     )
+    no_x = work["x"].isna().to_numpy()
+    if no_x.all():
+        raise EquityKitError(f"column '{x}' is empty in every row: the lens needs the time of each row.")
+    if no_x.any():
+        warnings.warn(
+            f"{int(no_x.sum())} row(s) have no value in '{x}' and were left out, e.g. "
+            f"{describe_rows(frame[x], no_x)}.", EquityKitWarning, stacklevel=2)
+        work = work[~no_x]
     for side in ("before", "after"):
         if not (work["period"] == side).any():
             raise EquityKitError(
@@ -200,21 +261,32 @@ def equity_lens(
         if len(names) < 2:
             raise EquityKitError(f"column '{by}' has only one group ({names[0]!r}): the lens compares two groups.")
         base = pooled.xs("before", level="period")
+        after_groups = set(pooled.xs("after", level="period").query("denominator > 0").index)
+        base = base[(base["denominator"] > 0) & base.index.isin(after_groups)]
+        if len(base) < 2:
+            raise EquityKitError(
+                f"fewer than two groups of '{by}' have people counted both before and after the change "
+                f"({'every denominator ' + repr(n) + ' is 0' if n is not None else 'no outcomes recorded'} for "
+                "the others), so there is no gap to follow. Check the counts, or the date of the change.")
         base_rate = base["numerator"] / base["denominator"]
-        best = base_rate.idxmax() if improvement == "increase" else base_rate.idxmin()
-        worst = base_rate.idxmin() if improvement == "increase" else base_rate.idxmax()
-        reference, focus = best, worst
+        pair = [str(base_rate.idxmax()), str(base_rate.idxmin())]
+        if pair[0] == pair[1]:
+            pair = [str(g) for g in base_rate.index[:2]]
     else:
-        if len(groups) != 2:
-            raise EquityKitError("groups= takes exactly two groups: the reference group and the group of interest.")
+        if isinstance(groups, (str, bytes)) or len(groups) != 2:
+            raise EquityKitError("groups= takes exactly two groups, e.g. groups=('Most deprived', 'Least deprived').")
         unknown = [str(g) for g in groups if str(g) not in names]
         if unknown:
             raise EquityKitError(
                 f"group {unknown[0]!r} is not in column '{by}'. The groups are: {', '.join(map(repr, names))}."
             )
-        reference, focus = (str(g) for g in groups)
-    if reference == focus:
+        pair = [str(g) for g in groups]
+    if pair[0] == pair[1]:
         raise EquityKitError("the two groups of interest are the same group: name two different groups.")
+    _check_counted(pooled, pair, by, n)
+    # The verdict is about the size of the gap between the two groups, whichever order they were
+    # named in: "focus" is the group behind before the change, "reference" the one ahead.
+    focus, reference = _behind_and_ahead(pooled, pair, improvement)
 
     # sign turns "reference minus focus" into "how far the focus group is behind".
     sign = 1.0 if improvement == "increase" else -1.0
@@ -232,9 +304,13 @@ def equity_lens(
         return multiply * sign * float(est), multiply * float(lo), multiply * float(hi)
 
     before, later = pooled_gap("before"), pooled_gap("after")
-    change_est = later[0] - before[0]
-    change_lo = change_est - np.hypot(later[0] - later[1], before[2] - before[0])
-    change_hi = change_est + np.hypot(later[2] - later[0], before[0] - before[1])
+    # A group that was behind and is ahead after the change: the gap reversed. Its size after
+    # is then the distance the other way.
+    crossed = later[0] < 0 < before[0]
+    size_after = (-later[0], -later[2], -later[1]) if crossed else later
+    change_est = size_after[0] - before[0]
+    change_lo = change_est - np.hypot(size_after[0] - size_after[1], before[2] - before[0])
+    change_hi = change_est + np.hypot(size_after[2] - size_after[0], before[0] - before[1])
 
     n_before = int((gaps["period"] == "before").sum())
     spc_evidence = None
@@ -242,7 +318,8 @@ def equity_lens(
     if n_before >= 2 and (gaps["period"] != "before").any():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            axis = x if x != "gap" else "x"
+            # the time column keeps its own name on the chart, unless it clashes with the gap table's
+            axis = str(x) if str(x) not in ("gap", "period") else "time"
             gap_chart = spc(gaps.rename(columns={"x": axis}), x=axis, y="gap", chart="i", freeze=n_before,
                             improvement="decrease")
         chart_notes = [str(w.message) for w in caught]
@@ -264,23 +341,33 @@ def equity_lens(
 
     # A verdict needs two kinds of evidence to agree (an SPC signal and a change interval
     # that excludes 0), or intervals before and after that do not overlap. Either alone at
-    # 5% would claim a change in about one series in six that has none.
-    apart_narrow, apart_widen = later[2] < before[1], later[1] > before[2]
+    # 5% would claim a change in about one series in six that has none. Once the groups have
+    # swapped places the chart of the signed gap says nothing about its size: only the
+    # intervals count.
+    apart_narrow, apart_widen = size_after[2] < before[1], size_after[1] > before[2]
     ci_narrow, ci_widen = change_hi < 0, change_lo > 0
-    narrow = apart_narrow or (ci_narrow and bool(spc_evidence and spc_evidence["narrow"]))
-    widen = apart_widen or (ci_widen and bool(spc_evidence and spc_evidence["widen"]))
+    chart_ok = bool(spc_evidence) and not crossed
+    narrow = apart_narrow or (ci_narrow and chart_ok and bool(spc_evidence and spc_evidence["narrow"]))
+    widen = apart_widen or (ci_widen and chart_ok and bool(spc_evidence and spc_evidence["widen"]))
     verdict = "narrowed" if narrow and not widen else "widened" if widen and not narrow else "maintained"
 
     pct = int(round(confidence * 100))
     points = _gap_unit(unit)
     evidence = [
         f"Before the change the gap between {focus} and {reference} was {before[0]:.1f} {points} "
-        f"({pct}% CI {before[1]:.1f} to {before[2]:.1f}); after it, {later[0]:.1f} ({later[1]:.1f} to {later[2]:.1f}).",
-        f"The change in the gap is {change_est:+.1f} {points} ({pct}% CI {change_lo:+.1f} to {change_hi:+.1f}): "
+        f"({pct}% CI {before[1]:.1f} to {before[2]:.1f}); after it, {later[0]:.1f} ({later[1]:.1f} to {later[2]:.1f}). "
+        f"{focus} was behind {reference} before the change.",
+        f"The change in the size of the gap is {change_est:+.1f} {points} ({pct}% CI {change_lo:+.1f} to "
+        f"{change_hi:+.1f}): "
         + ("the gap's intervals before and after do not overlap." if apart_narrow or apart_widen
            else "the interval excludes zero." if ci_narrow or ci_widen
            else "the interval includes zero: no clear change."),
     ]
+    if crossed:
+        evidence.append(
+            f"The groups swapped places: {focus} was {before[0]:.1f} {points} behind {reference} before the change "
+            f"and is {-later[0]:.1f} {points} ahead after it. The verdict is about the size of the gap, and now "
+            f"{reference} is the group behind.")
     if spc_evidence is None:
         evidence.append("Too few baseline points to put the gap on an SPC chart.")
     elif spc_evidence["narrow"] or spc_evidence["widen"]:

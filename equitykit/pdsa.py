@@ -29,6 +29,7 @@ from ._yaml import as_choice, as_text, check_keys, did_you_mean, dump_yaml, load
 from .files import atomic_write_text
 from .results import Charted
 from .theme import PALETTE, alt
+from .periods import ACCEPTED_DATES, to_timestamps
 from .validation import EquityKitError, as_dates, as_frame, require_columns
 
 __all__ = ["Cycle", "PDSALog", "ACTS"]
@@ -53,14 +54,12 @@ def _date(value: Any, cycle: str, name: str, required: bool) -> pd.Timestamp | N
             raise EquityKitError(f"PDSA cycle {cycle!r} has no {name}: add the date it started, e.g. 2024-03-01.")
         return None
     try:
-        stamp = pd.Timestamp(value) if not isinstance(value, str) else pd.to_datetime(value, format="ISO8601")
-    except (ValueError, TypeError):
-        try:
-            stamp = pd.to_datetime(value, dayfirst=True)
-        except (ValueError, TypeError):
-            raise EquityKitError(
-                f"PDSA cycle {cycle!r} has a {name} {value!r} that is not a date. Write it as 2024-03-31."
-            ) from None
+        stamp = to_timestamps(value, name)[0]
+    except EquityKitError:
+        raise EquityKitError(
+            f"PDSA cycle {cycle!r} has a {name} {value!r} that is not a date. Write it as 2024-03-31 "
+            f"(or 31/03/2024, or 31 March 2024). {ACCEPTED_DATES}"
+        ) from None
     return pd.Timestamp(stamp).normalize()
 
 

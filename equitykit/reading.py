@@ -17,7 +17,7 @@ Example
 ...                       "screened": [54, 60], "eligible": [100, 100]})
 >>> clean = read_data(table, dates="month", numerators={"screened": "eligible"})
 >>> clean.dtypes.astype(str).tolist()
-['datetime64[us]', 'int64', 'int64']
+['datetime64[ns]', 'int64', 'int64']
 >>> table["month"].tolist()   # the caller's table is untouched
 ['2024-01-01', '2024-02-01']
 """
@@ -37,6 +37,7 @@ from .validation import (
     as_dates,
     as_numeric,
     check_not_above,
+    check_unique_columns,
     require_columns,
 )
 
@@ -193,7 +194,10 @@ def read_data(
     columns
         Columns that must be present, whatever they hold.
     dates
-        Columns to read as dates (2024-03-31 or 31/03/2024).
+        Columns to read as dates: ISO (2024-03-31, 2024-03), UK day first
+        (31/03/2024), month labels (Mar-24, March 2024), date-times, Excel date
+        cells, and in an .xlsx file Excel date numbers (45383 is 1 April 2024).
+        Time zones are dropped, keeping local time, with a warning.
     numeric
         Columns that must hold numbers; whole numbers come back as integers.
     counts
@@ -234,11 +238,12 @@ def read_data(
     pairs = dict(numerators or {})
     if isinstance(source, pd.DataFrame):
         frame = source.copy(deep=True)
-        what, note = "the table", ""
+        what, note, excel = "the table", "", False
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source).expanduser()
         frame = _read_file(path, sheet)
         what, note = f"the file {path.name!r}", " " + _FILE_ROWS
+        excel = path.suffix.lower() in _EXCEL
     else:
         raise EquityKitError(
             f"read_data needs a file name or a DataFrame, not {type(source).__name__}: "
@@ -250,13 +255,14 @@ def read_data(
             "or that the right sheet was chosen."
         )
 
+    check_unique_columns(frame, what[0].upper() + what[1:])
     count_cols = _names(counts) + [c for pair in pairs.items() for c in pair]
     wanted = (_names(columns) + _names(dates) + _names(numeric) + count_cols
               + _names(binary))
     try:
         require_columns(frame, dict.fromkeys(wanted), what=what[0].upper() + what[1:])
         for column in dict.fromkeys(_names(dates)):
-            frame[column] = as_dates(frame, column)
+            frame[column] = as_dates(frame, column, excel=excel)
         for column in dict.fromkeys(_names(numeric)):
             frame[column] = _tidy_number(as_numeric(frame, column))
         for column in dict.fromkeys(count_cols):

@@ -30,10 +30,12 @@ import numpy as np
 import pandas as pd
 
 from . import rules as _rules
+from .periods import read_periods, to_timestamps
 from .results import Result, Summary
 from .theme import styled
 from .validation import (
     EquityKitError,
+    EquityKitWarning,
     as_frame,
     as_numeric,
     check_choice,
@@ -80,91 +82,13 @@ MIN_POINTS_MDC = 13  # NHSRplotthedots warns when a group has fewer than 13 poin
 MIN_FREEZE_MDC = 12  # NHSRplotthedots refuses fix_after_n_points below 12
 
 
-class SPCWarning(UserWarning):
+class SPCWarning(EquityKitWarning):
     """Something about the data that the reader of the chart should know."""
 
 
 # ----------------------------------------------------------------------------
 # Input handling
 # ----------------------------------------------------------------------------
-
-# Day-first (UK) and month-name forms a spreadsheet export may hold, tried after ISO 8601.
-_DATE_FORMATS = (
-    "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
-    "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y", "%b %Y", "%B %Y", "%b-%Y", "%B-%Y", "%b-%y", "%b %y",
-    "%m/%Y",
-)
-
-
-def _naive(values: pd.Series) -> pd.Series:
-    """Datetimes without a time zone, keeping the local wall-clock time (1 June stays 1 June)."""
-    if getattr(values.dt, "tz", None) is not None:
-        values = values.dt.tz_localize(None)
-    return values.astype("datetime64[ns]")
-
-
-def _parse_one_kind(uniq: list) -> np.ndarray:
-    """Parse distinct values to datetime64[ns] (NaT where not a date)."""
-    out = np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[ns]")
-    text_at: list[int] = []
-    for i, v in enumerate(uniq):
-        if isinstance(v, str):
-            if v.strip():
-                text_at.append(i)
-        elif isinstance(v, pd.Period):
-            out[i] = v.to_timestamp().to_datetime64()
-        elif isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat"):
-            try:
-                ts = pd.Timestamp(v)
-            except (ValueError, TypeError):
-                continue
-            if ts is not pd.NaT:
-                out[i] = (ts.tz_localize(None) if ts.tzinfo is not None else ts).to_datetime64()
-    todo = np.asarray(text_at, dtype=np.int64)
-    for fmt in ("ISO8601", *_DATE_FORMATS):
-        if not todo.size:
-            break
-        stripped = pd.Series([uniq[i].strip() for i in todo], dtype=object)
-        try:
-            got = pd.to_datetime(stripped, errors="coerce", format=fmt)
-            if getattr(got.dt, "tz", None) is not None:
-                got = got.dt.tz_localize(None)
-            got = list(got)
-        except (ValueError, TypeError):  # e.g. mixed time-zone offsets
-            got = [pd.to_datetime(v, errors="coerce", format=fmt) for v in stripped]
-        done = np.zeros(todo.size, dtype=bool)
-        for j, ts in enumerate(got):
-            if ts is not None and not pd.isna(ts):
-                ts = pd.Timestamp(ts)
-                out[todo[j]] = (ts.tz_localize(None) if ts.tzinfo is not None else ts).to_datetime64()
-                done[j] = True
-        todo = todo[~done]
-    return out
-
-
-def parse_dates(values: Any) -> pd.Series:
-    """Read x values as naive datetimes (NaT where a value is not a date).
-
-    Date and datetime objects are kept (time zones dropped, keeping local
-    time); text is read as ISO 8601 (2024-03-01, 2024-03) first, then as
-    day-first UK forms (01/03/2024) and month names (Mar-24, March 2024).
-    Each distinct value is parsed once.
-    """
-    if isinstance(values, pd.Series):
-        raw = values
-    elif isinstance(values, (str, bytes)):
-        raw = pd.Series([values], dtype=object)
-    else:
-        raw = pd.Series(list(values), dtype=object)
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        return _naive(pd.to_datetime(raw))
-    if isinstance(raw.dtype, pd.PeriodDtype):
-        return raw.dt.to_timestamp().astype("datetime64[ns]")
-    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
-    parsed = _parse_one_kind(list(uniques))
-    out = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT"))
-    return pd.Series(out.astype("datetime64[ns]"), index=raw.index)
-
 
 def _blank(raw: pd.Series) -> pd.Series:
     """True where a cell is missing or holds only spaces (an Excel blank)."""
@@ -180,60 +104,18 @@ def _blank(raw: pd.Series) -> pd.Series:
 def _x_values(frame: pd.DataFrame, x: str) -> tuple[pd.Series, str]:
     """Return x as a Series and its kind: 'date', 'number' or 'category'.
 
-    Text that is all numbers is a number; text that is all dates (ISO, or
-    day-first such as 01/03/2024) is a date. Text that is mostly dates with a
-    few other values is an error naming those rows, never a silent category.
-    Work is done once per distinct value, so long columns stay fast.
+    Read by the kit's one reader of periods (:mod:`equitykit.periods`): text
+    that is all numbers is a number; dates in any accepted format are dates;
+    text that is mostly dates with a few other values is an error naming
+    those rows, never a silent category. Notes (time zones dropped, Excel
+    numbers read as dates) are warned as SPCWarning.
     """
-    raw = frame[x]
-    if pd.api.types.is_datetime64_any_dtype(raw) or isinstance(raw.dtype, pd.PeriodDtype):
-        return parse_dates(raw), "date"
-    if isinstance(raw.dtype, pd.CategoricalDtype):
-        return raw, "category"
-    if pd.api.types.is_bool_dtype(raw):
-        return raw.astype(str), "category"
-    if pd.api.types.is_numeric_dtype(raw):
-        values = raw.astype(float)
-        if np.isinf(values.to_numpy()).any():
-            bad = np.isinf(values.to_numpy())
-            raise EquityKitError(f"column '{x}' has infinite values, e.g. {describe_rows(raw, bad)}. Fix those rows.")
-        return values, "number"
-    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
-    uniq = list(uniques)
-    empty = np.asarray([isinstance(u, str) and not u.strip() for u in uniq], dtype=bool)
-    if empty.any():
-        codes = np.where((codes >= 0) & empty[np.maximum(codes, 0)], -1, codes)
-    filled = codes >= 0
-    cleaned = pd.Series(np.asarray(uniq + [None], dtype=object)[np.where(filled, codes, len(uniq))],
-                        index=raw.index, dtype=object)
-    live = ~empty
-    if not filled.any():
-        return cleaned, "category"
-
-    def spread(per_unique: np.ndarray, fill: Any) -> np.ndarray:
-        return np.where(filled, per_unique[np.maximum(codes, 0)], fill)
-
-    def numberlike(u: Any) -> bool:
-        return isinstance(u, (str, int, float, np.integer, np.floating)) and not isinstance(u, (bool, np.bool_))
-
-    if all(numberlike(u) for u, ok in zip(uniq, live) if ok):
-        # Excel exports can mix numbers and numbers stored as text in one column
-        numbers = pd.to_numeric(pd.Series([u.strip() if isinstance(u, str) else u for u in uniq], dtype=object),
-                                errors="coerce").to_numpy(float)
-        if not np.isnan(numbers[live]).any() and np.isfinite(numbers[live]).all():
-            return pd.Series(spread(numbers, np.nan), index=raw.index), "number"
-    dates = _parse_one_kind(uniq)
-    ok = ~np.isnat(dates)
-    if ok[live].all():
-        return pd.Series(spread(dates, np.datetime64("NaT")).astype("datetime64[ns]"), index=raw.index), "date"
-    row_ok = spread(ok, False)
-    if row_ok[filled].mean() >= 0.5:
-        bad = filled & ~row_ok
-        raise EquityKitError(
-            f"column '{x}' holds dates, but {int(bad.sum())} value(s) cannot be read as dates, e.g. "
-            f"{describe_rows(frame[x], bad)}. Write every date as 2024-03-01 (or 01/03/2024), "
-            "or remove those rows.")
-    return cleaned, "category"
+    got = read_periods(frame[x], x, categories=True)
+    for note in got.notes:
+        warnings.warn(note, SPCWarning, stacklevel=3)
+    if got.kind == "date":
+        return got.values.astype("datetime64[ns]"), "date"
+    return got.values, got.kind
 
 
 def _category_order(values: pd.Series) -> list:
@@ -251,14 +133,7 @@ def _keys_for(values: Any, kind: str, categories: list | None, what: str) -> np.
     else:
         vals = [values]
     if kind == "date":
-        parsed = parse_dates(pd.Series(vals, dtype=object))
-        if parsed.isna().any():
-            bad = [v for v, ok in zip(vals, parsed.notna()) if not ok]
-            raise EquityKitError(
-                f"{what} should be dates like the x column (e.g. '2024-03-01' or '01/03/2024'), "
-                f"got {bad[:3]!r}."
-            )
-        return parsed.to_numpy().astype(np.int64).astype(float)
+        return to_timestamps(vals, f"{what} (dates like the x column)").asi8.astype(float)
     if kind == "number":
         try:
             return np.asarray(vals, dtype=float)

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from .theme import PALETTE
-from .validation import EquityKitError
 
 __all__ = ["build_chart", "SPCChart", "SPCFacetChart", "MAX_GROUPS"]
 
@@ -210,14 +209,9 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
     if n_ann:
         ax = ann["x"]
         if kind == "date":
-            from .spc import parse_dates
+            from .periods import to_timestamps
 
-            parsed = parse_dates(pd.Series(list(ax), dtype=object))
-            if parsed.isna().any():
-                bad = [v for v, ok in zip(ax, parsed.notna()) if not ok]
-                raise EquityKitError(
-                    f"annotation x values should be dates like the chart's x (e.g. '2024-03-01'), got {bad[:3]!r}.")
-            ax = pd.DatetimeIndex(parsed)
+            ax = to_timestamps(list(ax), "annotation x values (dates like the chart's x)")
             order = np.argsort(ax.to_numpy(), kind="stable")
             when = np.asarray([f"{d.day} {d:%b %Y}" for d in ax], dtype=object)
             ax = ax.strftime("%Y-%m-%dT%H:%M:%S").to_numpy(dtype=object)

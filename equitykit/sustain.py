@@ -28,6 +28,7 @@ import pandas as pd
 from ._drawing import table_html
 from ._yaml import as_text, check_keys, closest, dump_yaml, load_yaml
 from .theme import CATEGORY_COLOURS, PALETTE, alt, styled
+from .periods import to_timestamps
 from .validation import EquityKitError, as_dates, as_frame, as_numeric, require_columns
 
 __all__ = ["safety_cross", "cross_layout", "SustainChecklist", "SustainItem", "sustain_checklist",
@@ -78,9 +79,10 @@ def _month(value: Any, dates: pd.Series) -> pd.Period:
     if value is None:
         return dates.max().to_period("M")
     try:
-        return pd.Period(value, freq="M")
-    except (ValueError, TypeError):
-        raise EquityKitError(f"month={value!r} is not a month: write it as '2020-10' (year and month).") from None
+        return to_timestamps(value, "month")[0].to_period("M")
+    except EquityKitError:
+        raise EquityKitError(
+            f"month={value!r} is not a month: write it as '2020-10', 'Oct-20' or 'October 2020'.") from None
 
 
 def safety_cross(
@@ -140,7 +142,10 @@ def safety_cross(
     days_in_month = period.days_in_month
     last_day = days_in_month
     if up_to is not None:
-        stamp = pd.Timestamp(up_to)
+        try:
+            stamp = to_timestamps(up_to, "up_to")[0]
+        except EquityKitError:
+            raise EquityKitError(f"up_to={up_to!r} is not a date: write it as '2020-10-21' or '21/10/2020'.") from None
         last_day = stamp.day if stamp.to_period("M") == period else (0 if stamp.to_period("M") < period else days_in_month)
 
     if grey_dot is None:

@@ -15,6 +15,7 @@ Example
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,7 +24,9 @@ import pandas as pd
 
 __all__ = [
     "EquityKitError",
+    "EquityKitWarning",
     "as_frame",
+    "check_unique_columns",
     "require_columns",
     "as_numeric",
     "as_binary",
@@ -51,6 +54,14 @@ class EquityKitError(ValueError):
     Traceback (most recent call last):
     ...
     equitykit.validation.EquityKitError: column 'attended' is missing
+    """
+
+
+class EquityKitWarning(UserWarning):
+    """Something about the data that the reader of a result should know, in a plain sentence.
+
+    Every warning the kit gives is one of these (``SPCWarning`` is one kind), so
+    ``warnings.simplefilter("ignore", ek.EquityKitWarning)`` quiets them all.
     """
 
 
@@ -92,7 +103,31 @@ def as_frame(data: Any, what: str = "data") -> pd.DataFrame:
         )
     if frame.empty:
         raise EquityKitError(f"{what} has no rows: check the file or the filter you applied.")
+    check_unique_columns(frame, what)
     return frame
+
+
+def check_unique_columns(frame: pd.DataFrame, what: str = "data") -> None:
+    """Raise EquityKitError if two columns share a name (the kit could not tell which one you mean).
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> check_unique_columns(pd.DataFrame([[1, 2]], columns=["month", "month"]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    equitykit.validation.EquityKitError: data has 2 columns named 'month' (positions 1, 2), ...
+    """
+    dup = frame.columns[frame.columns.duplicated()]
+    if len(dup):
+        name = dup[0]
+        count = int((frame.columns == name).sum())
+        raise EquityKitError(
+            f"{what} has {count} columns named {str(name)!r} (positions "
+            f"{', '.join(str(i + 1) for i in np.flatnonzero(frame.columns == name))}), so the kit cannot tell "
+            "which one you mean. Rename or drop one of them, e.g. "
+            "data = data.loc[:, ~data.columns.duplicated()] to keep the first."
+        )
 
 
 def closest_column(name: str, columns: Iterable[Any]) -> str | None:
@@ -236,36 +271,31 @@ def as_binary(frame: pd.DataFrame, column: str) -> pd.Series:
     return values.astype(float)
 
 
-def as_dates(frame: pd.DataFrame, column: str, *, allow_missing: bool = False) -> pd.Series:
-    """Return ``frame[column]`` as datetimes, naming the rows that are not dates.
+def as_dates(frame: pd.DataFrame, column: str, *, allow_missing: bool = False, excel: bool = False) -> pd.Series:
+    """Return ``frame[column]`` as dates, naming the rows that are not dates.
 
-    ISO dates (2024-03-01) are read first; day-first UK dates (01/03/2024) also work.
+    The one reader of dates (:mod:`equitykit.periods`): ISO dates and months,
+    UK day-first dates (01/03/2024 is 1 March), month labels (Mar-24, March
+    2024), date-times and Excel dates. Numbers are refused unless ``excel``
+    (a column of an .xlsx file holding Excel date numbers). Notes (time zones
+    dropped, Excel numbers read as dates) are given as EquityKitWarning.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> as_dates(pd.DataFrame({"m": ["Mar-24", "01/04/2024"]}), "m").dt.month.tolist()
+    [3, 4]
     """
+    from .periods import read_dates
+
     require_columns(frame, [column])
     raw = frame[column]
-    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-        if raw.notna().any():
-            raise EquityKitError(
-                f"column '{column}' holds numbers, not dates, "
-                f"e.g. {describe_rows(raw.dropna().head(1))}. "
-                "Write dates as 2024-03-31 (or 31/03/2024); if Excel shows numbers such as "
-                "45382, format the column as Date in Excel and save again."
-            )
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        values = pd.to_datetime(raw)
-    else:
-        values = pd.to_datetime(raw, errors="coerce", format="ISO8601")
-        if values.isna().sum() > raw.isna().sum():
-            alt = pd.to_datetime(raw, errors="coerce", dayfirst=True, format="mixed")
-            values = values.fillna(alt)
-    bad = values.isna() & raw.notna()
-    if bad.any():
-        raise EquityKitError(
-            f"column '{column}' has {_plural(int(bad.sum()), 'value')} that cannot be read as dates, "
-            f"e.g. {describe_rows(raw, bad)}. Write dates as 2024-03-31 (or 31/03/2024)."
-        )
+    got = read_dates(raw, column, excel=excel)
+    for note in got.notes:
+        warnings.warn(note, EquityKitWarning, stacklevel=3)
+    values = got.values
     if not allow_missing and values.isna().any():
-        missing = values.isna()
+        missing = values.isna().to_numpy()
         raise EquityKitError(
             f"column '{column}' has {_plural(int(missing.sum()), 'empty date')}, "
             f"e.g. {describe_rows(raw, missing)}. Fill them in or remove those rows."
@@ -277,10 +307,12 @@ def check_not_above(
     frame: pd.DataFrame, numerator: str, denominator: str, num: pd.Series, den: pd.Series
 ) -> None:
     """Raise if a numerator is larger than its denominator (e.g. more screened than eligible)."""
-    above = (num > den) & num.notna() & den.notna()
+    n_arr, d_arr = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    with np.errstate(invalid="ignore"):
+        above = pd.Series((n_arr > d_arr) & ~np.isnan(n_arr) & ~np.isnan(d_arr), index=num.index)
     if above.any():
-        first = above[above].index[:_MAX_EXAMPLES]
-        examples = ", ".join(f"row {i}: {num[i]:g} > {den[i]:g}" for i in first)
+        first = np.flatnonzero(above.to_numpy())[:_MAX_EXAMPLES]
+        examples = ", ".join(f"row {num.index[i]}: {n_arr[i]:g} > {d_arr[i]:g}" for i in first)
         raise EquityKitError(
             f"column '{numerator}' is larger than '{denominator}' in "
             f"{_plural(int(above.sum()), 'row')}, e.g. {examples}. "

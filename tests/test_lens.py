@@ -174,3 +174,57 @@ def test_time_zone_dates_and_missing_group_labels() -> None:
     lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change="2024-01-01",
                           groups=("A", "B"))
     assert "Not recorded" in set(lens.table["group"])
+
+
+# ----------------------------------------------------------------------------
+# the verdict is about the size of the gap, whichever order the groups are named in
+# ----------------------------------------------------------------------------
+
+def _pair(before: dict, after: dict, n: int = 2000, months: int = 24) -> pd.DataFrame:
+    rows = []
+    for m in range(1, months + 1):
+        rates = before if m <= months // 2 else after
+        for g, r in rates.items():
+            rows.append({"month": m, "group": g, "yes": round(r * n), "n": n})
+    return pd.DataFrame(rows)
+
+
+def _both_ways(d: pd.DataFrame, **kw) -> tuple:
+    args = {"x": "month", "outcome": "yes", "by": "group", "n": "n", "change": 13, **kw}
+    one = ek.equity_lens(d, groups=("Most deprived", "Least deprived"), **args)
+    two = ek.equity_lens(d, groups=("Least deprived", "Most deprived"), **args)
+    return one, two
+
+
+def test_a_gap_that_fell_from_ten_points_to_half_a_point_narrowed_whichever_way_named() -> None:
+    d = _pair({"Least deprived": 0.60, "Most deprived": 0.50}, {"Least deprived": 0.60, "Most deprived": 0.595})
+    one, two = _both_ways(d)
+    assert one.verdict == two.verdict == "narrowed"
+    for lens in (one, two):
+        s = lens.summary().set_index("period")
+        assert s.loc["before", "gap"] == pytest.approx(10.0) and s.loc["after", "gap"] == pytest.approx(0.5)
+        assert lens.focus == "Most deprived"  # the group behind, however the pair was given
+        assert "Most deprived was behind Least deprived" in lens.summary().reading
+    pd.testing.assert_frame_equal(one.summary(), two.summary())
+
+
+def test_lower_is_better_names_the_group_behind_both_ways() -> None:
+    d = _pair({"Least deprived": 0.10, "Most deprived": 0.22}, {"Least deprived": 0.10, "Most deprived": 0.25})
+    one, two = _both_ways(d, improvement="decrease")
+    assert one.verdict == two.verdict == "widened"
+    assert one.focus == two.focus == "Most deprived"
+    assert one.summary().set_index("period").loc["after", "gap"] == pytest.approx(15.0)
+
+
+def test_a_group_that_crosses_over_is_said_so_and_judged_on_the_size_of_the_gap() -> None:
+    crossed_small = _pair({"Least deprived": 0.60, "Most deprived": 0.50},
+                          {"Least deprived": 0.60, "Most deprived": 0.62})
+    one, two = _both_ways(crossed_small)
+    assert one.verdict == two.verdict == "narrowed"  # 10 behind, then 2 ahead: a smaller gap
+    assert "swapped places" in one.summary().reading and "now Least deprived is the group behind" \
+        in one.summary().reading
+    same_size = _pair({"Least deprived": 0.60, "Most deprived": 0.50},
+                      {"Least deprived": 0.60, "Most deprived": 0.70})
+    one, two = _both_ways(same_size)
+    assert one.verdict == two.verdict == "maintained"  # 10 behind, then 10 ahead: the same size
+    assert "swapped places" in one.summary().reading

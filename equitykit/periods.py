@@ -1,0 +1,480 @@
+"""One reader of dates and periods for every entry point of the kit.
+
+``read_data``, ``spc``, ``equity_lens``, ``safety_cross``, ``PDSALog`` and the
+handouts all read their time column here, so a column that one of them accepts
+the others accept too, and read the same way:
+
+- ISO dates and months: ``2024-04-01``, ``2024-04``, ``2024-04-01 09:30``;
+- UK day-first dates: ``01/04/2024`` is 1 April (also ``1-4-24``, ``01.04.2024``);
+- month labels as Excel writes them: ``Apr-24``, ``Apr 2024``, ``April 2024``,
+  ``apr-2024``, and dates with month names: ``4 March 2024``, ``04-Mar-24``;
+- date-times, Python dates, pandas Timestamps and Periods, real Excel date
+  cells and (from an .xlsx file, or mixed with other dates) Excel serial
+  numbers such as 45383 (1 April 2024);
+- plain numbers as period numbers (1, 2, 3 ...), where the caller allows them.
+
+Text in one column is read with one rule for the whole column: every format
+above is unambiguous once 01/04/2024 means 1 April, so a column is never read
+partly day-first and partly month-first; a column that only makes sense
+month-first (04/13/2024) is an error. Dates with a time zone keep their own
+local clock time (1 June BST stays 1 June) and the zone is dropped, with a
+note. Anything else is an :class:`~equitykit.validation.EquityKitError` naming
+the column, the first rows affected and the formats accepted.
+
+Nothing here imports more than pandas; the functions are pure: they return new
+objects and never change what they are given.
+
+Example
+-------
+>>> import pandas as pd
+>>> read_periods(pd.Series(["Apr-24", "May-24"]), "month").values.dt.strftime("%d %B %Y").tolist()
+['01 April 2024', '01 May 2024']
+>>> read_periods(pd.Series(["01/04/2024"]), "month").values.iloc[0]
+Timestamp('2024-04-01 00:00:00')
+>>> read_periods(pd.Series([1, 2, 3]), "week").kind
+'number'
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .validation import EquityKitError, describe_rows
+
+__all__ = ["Periods", "read_periods", "read_dates", "to_timestamps", "ACCEPTED", "ACCEPTED_DATES", "EXCEL_EPOCH"]
+
+ACCEPTED = (
+    "The kit reads ISO dates or months (2024-04-01, 2024-04), UK dates day first "
+    "(01/04/2024 is 1 April), month labels (Apr-24, Apr 2024, April 2024), dates with times, "
+    "Excel dates, and whole numbers as period numbers (1, 2, 3)."
+)
+ACCEPTED_DATES = (
+    "The kit reads ISO dates or months (2024-04-01, 2024-04), UK dates day first "
+    "(01/04/2024 is 1 April), month labels (Apr-24, Apr 2024, April 2024), dates with times "
+    "and Excel dates."
+)
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (its serial 60 is the non-existent 29 Feb 1900)
+# Plausible dates: serial numbers and parsed years outside this are not read as dates.
+_FIRST_YEAR, _LAST_YEAR = 1900, 2200
+_SERIAL_MIN = (pd.Timestamp(f"{_FIRST_YEAR + 1}-01-01") - EXCEL_EPOCH).days   # 367
+_SERIAL_MAX = (pd.Timestamp(f"{_LAST_YEAR}-12-31") - EXCEL_EPOCH).days
+
+# Text formats other than ISO 8601, all day first or with a month name (so never ambiguous).
+_DAY_FIRST = (
+    "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d-%m-%y", "%d.%m.%Y", "%d.%m.%y",
+    "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S",
+)
+_MONTH_NAMES = (
+    "%b-%y", "%b %y", "%b-%Y", "%b %Y", "%B %Y", "%B-%Y", "%B %y", "%B-%y", "%b/%Y", "%b/%y",
+    "%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%d %B %y", "%d-%B-%Y",
+    "%d %b %Y %H:%M", "%d %B %Y %H:%M", "%B %d, %Y", "%b %d, %Y", "%Y %b", "%Y %B", "%m/%Y", "%m-%Y",
+)
+_MONTH_FIRST = ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
+_WEEKDAY = re.compile(r"^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+", re.IGNORECASE)
+_SEPT = re.compile(r"\bsept\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Periods:
+    """A time column as the kit reads it.
+
+    ``values`` has the caller's index: naive datetimes for dates (``datetime64[ns]``,
+    or the unit of a column that already held datetimes),
+    float for period numbers, the original values for categories; missing
+    or blank cells are NaT / NaN. ``kind`` is ``date``, ``number`` or
+    ``category``; ``notes`` are sentences for the user (time zones dropped,
+    Excel serial numbers read as dates).
+    """
+
+    values: pd.Series
+    kind: str
+    notes: tuple[str, ...] = field(default=())
+
+
+def _blank_mask(raw: pd.Series) -> np.ndarray:
+    blank = raw.isna().to_numpy(bool)
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
+        text = np.asarray([isinstance(v, str) and not v.strip() for v in raw.to_numpy(dtype=object)], dtype=bool)
+        blank = blank | text
+    return blank
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def _numeric_text(v: Any) -> float | None:
+    if isinstance(v, str):
+        try:
+            out = float(v.strip().replace(",", ""))
+        except ValueError:
+            return None
+        return out
+    if _is_number(v):
+        return float(v)
+    return None
+
+
+def _zone_name(ts: pd.Timestamp) -> str:
+    name = str(ts.tzinfo)
+    if name in ("UTC", "utc") or re.match(r"^UTC[+-]", name):
+        return name
+    if re.match(r"^[+-]\d\d:\d\d$", name):
+        return f"UTC{name}"
+    return name
+
+
+def _local(ts: pd.Timestamp, zones: set[str]) -> np.datetime64:
+    if not _FIRST_YEAR <= ts.year <= _LAST_YEAR:
+        return np.datetime64("NaT")
+    if ts.tzinfo is not None:
+        zones.add(_zone_name(ts))
+        ts = ts.tz_localize(None)
+    return ts.as_unit("ns").to_datetime64()
+
+
+def _parse_text(texts: list[str], zones: set[str]) -> np.ndarray:
+    """Parse distinct strings (already stripped) to datetime64[ns]; NaT where no format fits."""
+    out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if not texts:
+        return out
+    cleaned = [_SEPT.sub("Sep", _WEEKDAY.sub("", t)) for t in texts]
+    todo = np.arange(len(texts))
+    # ISO 8601 first (2024-04-01, 2024-04, 2024-04-01T09:30+01:00)
+    iso_like = np.asarray([bool(re.match(r"^\d{4}[-/]\d{1,2}", t)) for t in cleaned], dtype=bool)
+    iso_at = todo[iso_like]
+    if iso_at.size:
+        series = pd.Series([cleaned[i] for i in iso_at], dtype=object)
+        try:
+            got = pd.to_datetime(series, errors="coerce", format="ISO8601")
+            stamps = list(got)
+        except (ValueError, TypeError):  # mixed time-zone offsets: one value at a time
+            stamps = []
+            for t in series:
+                try:
+                    stamps.append(pd.to_datetime(pd.Series([t]), errors="coerce", format="ISO8601").iloc[0])
+                except (ValueError, TypeError):
+                    stamps.append(pd.NaT)
+        for i, ts in zip(iso_at, stamps):
+            if ts is not None and not pd.isna(ts):
+                out[i] = _local(pd.Timestamp(ts), zones)
+    todo = todo[np.isnat(out[todo])]
+    for fmt in _DAY_FIRST + _MONTH_NAMES:
+        if not todo.size:
+            break
+        got = pd.to_datetime(pd.Series([cleaned[i] for i in todo], dtype=object), errors="coerce", format=fmt)
+        ok = got.notna().to_numpy().copy()
+        ok[ok] &= ((got[ok].dt.year >= _FIRST_YEAR) & (got[ok].dt.year <= _LAST_YEAR)).to_numpy()
+        if ok.any():
+            out[todo[ok]] = got[ok].dt.as_unit("ns").to_numpy()
+            todo = todo[~ok]
+    return out
+
+
+def _month_first(texts: list[str]) -> np.ndarray:
+    ok = np.zeros(len(texts), dtype=bool)
+    for fmt in _MONTH_FIRST:
+        ok |= pd.to_datetime(pd.Series(texts, dtype=object), errors="coerce", format=fmt).notna().to_numpy()
+    return ok
+
+
+def _serial_dates(numbers: np.ndarray) -> np.ndarray:
+    """Excel serial day numbers (45383 = 1 April 2024, fractions are times of day) to datetime64[ns]."""
+    out = np.full(numbers.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = np.isfinite(numbers) & (numbers >= _SERIAL_MIN) & (numbers <= _SERIAL_MAX)
+    if ok.any():
+        ns = np.round(numbers[ok] * 86_400_000_000_000).astype("int64")
+        out[ok] = EXCEL_EPOCH.to_datetime64().astype("datetime64[ns]") + ns.astype("timedelta64[ns]")
+    return out
+
+
+def _first_serial_example(raw: pd.Series, mask: np.ndarray, parsed: np.ndarray) -> str:
+    at = int(np.flatnonzero(mask)[0])
+    when = pd.Timestamp(parsed[at])
+    value = raw.iloc[at]
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value!r} is {when.day} {when:%B %Y}"
+
+
+def _implausible(parsed: np.ndarray) -> np.ndarray:
+    ok = ~np.isnat(parsed)
+    years = parsed.astype("datetime64[Y]").astype(np.int64) + 1970
+    return ok & ((years < _FIRST_YEAR) | (years > _LAST_YEAR))
+
+
+def _tz_note(column: str, zones: set[str]) -> str:
+    shown = ", ".join(sorted(zones)[:3]) + (" and others" if len(zones) > 3 else "")
+    return (f"Column '{column}' has dates with time zones ({shown}). Each date keeps its own local clock time "
+            "(1 June stays 1 June) and the time zone is dropped.")
+
+
+def read_periods(
+    values: pd.Series,
+    column: str,
+    *,
+    numbers: bool = True,
+    categories: bool = False,
+    excel: bool = False,
+) -> Periods:
+    """Read a time column: dates, period numbers or (if allowed) categories.
+
+    Parameters
+    ----------
+    values
+        The column (never changed). Blank cells come back missing.
+    column
+        Its name, for messages.
+    numbers
+        Whether plain numbers are period numbers (``spc``, the lens); if not,
+        numbers are an error (``read_data(dates=...)``), except Excel serials.
+    categories
+        Whether text that is mostly not dates is returned as categories
+        (``spc`` charts deprivation deciles along x); if not, it is an error.
+    excel
+        The column came from an .xlsx file: whole numbers in the range of
+        Excel dates are serial numbers, read as dates with a note.
+
+    Returns
+    -------
+    Periods
+        ``values`` (same index), ``kind`` and ``notes``.
+
+    Raises
+    ------
+    EquityKitError
+        Naming the column, the first rows that cannot be read and the formats accepted.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> p = read_periods(pd.Series(["2024-04", "Apr 2024", "1/4/2024"]), "month")
+    >>> p.kind, p.values.nunique()
+    ('date', 1)
+    """
+    raw = values
+    notes: list[str] = []
+    if isinstance(raw.dtype, pd.PeriodDtype):
+        out = raw.dt.to_timestamp().astype("datetime64[ns]")
+        return Periods(out, "date")
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        tz = getattr(raw.dt, "tz", None)
+        out = raw
+        if tz is not None:
+            out = raw.dt.tz_localize(None)
+            if raw.notna().any():
+                notes.append(_tz_note(column, {str(tz)}))
+        _check_plausible(raw, out.to_numpy().astype("datetime64[ns]"), column)
+        return Periods(out, "date", tuple(notes))
+    if isinstance(raw.dtype, pd.CategoricalDtype) and categories:
+        return Periods(raw, "category")
+    if pd.api.types.is_bool_dtype(raw):
+        if categories:
+            return Periods(raw.astype(str), "category")
+        raise EquityKitError(
+            f"column '{column}' holds yes/no values, not dates or periods, e.g. {describe_rows(raw.head(1))}. "
+            "Choose the column with the dates. " + ACCEPTED)
+    if pd.api.types.is_numeric_dtype(raw):
+        return _numbers(raw, column, numbers=numbers, excel=excel)
+    return _objects(raw, column, numbers=numbers, categories=categories, excel=excel)
+
+
+def _numbers(raw: pd.Series, column: str, *, numbers: bool, excel: bool) -> Periods:
+    vals = raw.astype(float).to_numpy()
+    finite = np.isfinite(vals)
+    if np.isinf(vals).any():
+        bad = np.isinf(vals)
+        raise EquityKitError(f"column '{column}' has infinite values, e.g. {describe_rows(raw, bad)}. Fix those rows.")
+    live = ~np.isnan(vals)
+    serial = _serial_dates(vals)
+    looks_serial = live.any() and not np.isnat(serial[live]).any()
+    if excel and not numbers and looks_serial:
+        note = (f"Column '{column}' holds Excel date numbers; they were read as dates "
+                f"({_first_serial_example(raw, live & finite, serial)}).")
+        return Periods(pd.Series(serial, index=raw.index), "date", (note,))
+    if numbers:
+        return Periods(pd.Series(vals, index=raw.index), "number")
+    hint = ""
+    if looks_serial:
+        hint = (f" They look like Excel date numbers ({_first_serial_example(raw, live, serial)}): "
+                "format the column as Date in Excel and save again, or read the .xlsx file itself.")
+    first = raw[live].head(1)
+    raise EquityKitError(
+        f"column '{column}' holds numbers, not dates, e.g. {describe_rows(first)}.{hint} "
+        "Write dates as 2024-03-31 (or 31/03/2024). " + ACCEPTED_DATES)
+
+
+def _objects(raw: pd.Series, column: str, *, numbers: bool, categories: bool, excel: bool) -> Periods:
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    uniq = list(uniques)
+    live = np.asarray([not (isinstance(u, str) and not u.strip()) for u in uniq], dtype=bool)
+    if len(uniq):
+        codes = np.where((codes >= 0) & ~live[np.maximum(codes, 0)], -1, codes)
+    filled = codes >= 0
+
+    def spread(per_unique: np.ndarray, fill: Any) -> np.ndarray:
+        if not len(uniq):
+            return np.full(len(raw), fill)
+        return np.where(filled, per_unique[np.maximum(codes, 0)], fill)
+
+    if not filled.any():
+        kind = "number" if numbers else "date"
+        empty = pd.Series(np.nan, index=raw.index) if numbers else pd.Series(
+            np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]"), index=raw.index)
+        return Periods(empty, "category" if categories else kind)
+
+    # numbers, or numbers stored as text (Excel exports mix both): period numbers
+    as_num = np.asarray([_numeric_text(u) if ok else np.nan for u, ok in zip(uniq, live)], dtype=float)
+    all_numbers = all(_numeric_text(u) is not None for u, ok in zip(uniq, live) if ok)
+    no_dates = not any(_is_datelike(u) for u, ok in zip(uniq, live) if ok)
+    if all_numbers and no_dates:
+        series = pd.Series(spread(as_num, np.nan).astype(float), index=raw.index)
+        if np.isinf(series.to_numpy()).any():
+            bad = np.isinf(series.to_numpy())
+            raise EquityKitError(
+                f"column '{column}' has infinite values, e.g. {describe_rows(raw, bad)}. Fix those rows.")
+        return _numbers(series.set_axis(raw.index), column, numbers=numbers, excel=excel) \
+            if not numbers else Periods(series, "number")
+
+    # dates: date objects as they are, text by format, numbers as Excel serials
+    zones: set[str] = set()
+    parsed = np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[ns]")
+    text_at: list[int] = []
+    serial_at: list[int] = []
+    for i, (u, ok) in enumerate(zip(uniq, live)):
+        if not ok:
+            continue
+        if isinstance(u, str):
+            text_at.append(i)
+        elif isinstance(u, pd.Period):
+            parsed[i] = u.to_timestamp().as_unit("ns").to_datetime64()
+        elif _is_datelike(u):
+            try:
+                parsed[i] = _local(pd.Timestamp(u), zones)
+            except (ValueError, TypeError, OverflowError):
+                pass
+        elif _is_number(u):
+            serial_at.append(i)
+    if text_at:
+        parsed[text_at] = _parse_text([uniq[i].strip() for i in text_at], zones)
+    serial_mask = np.zeros(len(uniq), dtype=bool)
+    if serial_at:
+        nums = np.asarray([float(uniq[i]) for i in serial_at])
+        parsed[serial_at] = _serial_dates(nums)
+        serial_mask[serial_at] = ~np.isnat(parsed[serial_at])
+    parsed[_implausible(parsed)] = np.datetime64("NaT")
+    ok_u = ~np.isnat(parsed)
+    row_ok = spread(ok_u, False).astype(bool)
+    bad = filled & ~row_ok
+    if bad.any():
+        if categories and row_ok[filled].mean() < 0.5:
+            cleaned = pd.Series(np.asarray(uniq + [None], dtype=object)[np.where(filled, codes, len(uniq))],
+                                index=raw.index, dtype=object)
+            return Periods(cleaned, "category")
+        raise _unreadable(raw, column, bad, categories, uniq, codes, text_at)
+    out = pd.Series(spread(parsed, np.datetime64("NaT")).astype("datetime64[ns]"), index=raw.index)
+    notes: list[str] = []
+    if zones:
+        notes.append(_tz_note(column, zones))
+    serial_rows = spread(serial_mask, False).astype(bool)
+    if serial_rows.any():
+        at = int(np.flatnonzero(serial_rows)[0])
+        when = out.iloc[at]
+        notes.append(
+            f"Column '{column}' mixes dates with Excel date numbers; {_plural(int(serial_rows.sum()), 'number')} "
+            f"{'was' if serial_rows.sum() == 1 else 'were'} read as Excel dates "
+            f"(e.g. {describe_rows(raw.iloc[[at]])} is {when.day} {when:%B %Y}). Check that they are right.")
+    return Periods(out, "date", tuple(notes))
+
+
+def _is_datelike(u: Any) -> bool:
+    return isinstance(u, (pd.Timestamp, np.datetime64, _dt.date, pd.Period))
+
+
+def _check_plausible(raw: pd.Series, parsed: np.ndarray, column: str) -> None:
+    odd = _implausible(parsed)
+    if odd.any():
+        raise EquityKitError(
+            f"column '{column}' has {_plural(int(odd.sum()), 'date')} outside {_FIRST_YEAR} to {_LAST_YEAR}, "
+            f"e.g. {describe_rows(raw, odd)}: numbers were probably read as dates somewhere. "
+            "Read the file with equitykit.read_data(..., dates=...) or fix those rows. " + ACCEPTED_DATES)
+
+
+def _unreadable(raw: pd.Series, column: str, bad: np.ndarray, mostly: bool,
+                uniq: list, codes: np.ndarray, text_at: list[int]) -> EquityKitError:
+    count = int(bad.sum())
+    head = (f"column '{column}' holds dates, but {_plural(count, 'value')} cannot be read as dates"
+            if mostly else f"column '{column}' has {_plural(count, 'value')} that cannot be read as dates")
+    hint = ""
+    texts = [uniq[i].strip() for i in text_at]
+    if texts and _month_first(texts).any():
+        us = [t for t, m in zip(texts, _month_first(texts)) if m]
+        failed = set(np.asarray(uniq, dtype=object)[np.unique(codes[bad])].tolist()) if bad.any() else set()
+        if any(t in {str(f).strip() for f in failed} for t in us):
+            hint = (" They look like US dates, month first (04/13/2024); the kit reads 01/04/2024 as 1 April, so "
+                    "one column cannot be read both ways. Write the dates as 2024-04-13, or day first.")
+    return EquityKitError(
+        f"{head}, e.g. {describe_rows(raw, bad)}.{hint} Fix or remove those rows. " + ACCEPTED_DATES)
+
+
+def read_dates(values: pd.Series, column: str, *, excel: bool = False) -> Periods:
+    """Read a column that must hold dates (numbers are refused unless ``excel`` serials).
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> read_dates(pd.Series(["4 March 2024"]), "start_date").values.iloc[0]
+    Timestamp('2024-03-04 00:00:00')
+    """
+    return read_periods(values, column, numbers=False, excel=excel)
+
+
+def to_timestamps(values: Any, what: str) -> pd.DatetimeIndex:
+    """Read date values the caller gives as arguments (``change=``, ``exclude=``, PDSA dates).
+
+    One value or a list; the same formats as a column. Raises EquityKitError
+    naming ``what`` and the values that are not dates.
+
+    Example
+    -------
+    >>> to_timestamps("Apr-24", "change")[0]
+    Timestamp('2024-04-01 00:00:00')
+    """
+    if isinstance(values, (pd.Series, pd.Index, np.ndarray, list, tuple, set)):
+        vals = list(values)
+    else:
+        vals = [values]
+    series = pd.Series(vals, dtype=object)
+    if any(isinstance(v, (bool, np.bool_)) for v in vals) or any(_is_number(v) for v in vals):
+        shown = [v for v in vals if _is_number(v) or isinstance(v, (bool, np.bool_))]
+        raise EquityKitError(f"{what} should be a date (e.g. '2024-04-01' or '01/04/2024'), not the number "
+                             f"{shown[0]!r}. " + ACCEPTED_DATES)
+    try:
+        got = read_periods(series, what, numbers=False)
+    except EquityKitError:
+        bad = [v for v in vals if not _one_ok(v)]
+        raise EquityKitError(
+            f"{what} should be a date (e.g. '2024-04-01' or '01/04/2024'), got {(bad or vals)[:3]!r}. "
+            + ACCEPTED_DATES) from None
+    if got.values.isna().any():
+        raise EquityKitError(f"{what} should be a date (e.g. '2024-04-01'), but it is empty.")
+    return pd.DatetimeIndex(got.values)
+
+
+def _one_ok(value: Any) -> bool:
+    try:
+        read_periods(pd.Series([value], dtype=object), "value", numbers=False)
+    except EquityKitError:
+        return False
+    return True

@@ -1,0 +1,191 @@
+"""The one reader of dates and periods (equitykit.periods), and every entry point reading alike.
+
+A table of the formats a team's extract may hold, each with the date a person
+reads in it (written out by hand here, not computed by the kit); real .xlsx
+files written with openpyxl; and the errors for what cannot be read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+import equitykit as ek
+from equitykit import EquityKitError
+from equitykit.periods import read_dates, read_periods, to_timestamps
+
+APRIL, MAY = pd.Timestamp("2024-04-01"), pd.Timestamp("2024-05-01")
+
+# (what a cell holds for 1 April 2024, the same for 1 May 2024)
+FORMATS = [
+    ("2024-04-01", "2024-05-01"),            # ISO date
+    ("2024-04", "2024-05"),                  # ISO month
+    ("2024/04/01", "2024/05/01"),            # ISO with slashes
+    ("01/04/2024", "01/05/2024"),            # UK, day first: 1 April
+    ("1/4/2024", "1/5/2024"),
+    ("01/04/24", "01/05/24"),
+    ("01-04-2024", "01-05-2024"),
+    ("01.04.2024", "01.05.2024"),
+    ("Apr-24", "May-24"),                    # Excel month labels
+    ("apr-24", "MAY-24"),
+    ("Apr 2024", "May 2024"),
+    ("April 2024", "May 2024"),
+    ("apr-2024", "may-2024"),
+    ("April-2024", "May-2024"),
+    ("Apr 24", "May 24"),
+    ("1 April 2024", "1 May 2024"),          # handouts write "4 March 2024"
+    ("01-Apr-24", "01-May-24"),
+    ("01-Apr-2024", "01-May-2024"),
+    ("1 Apr 2024", "1 May 2024"),
+    ("Monday 1 April 2024", "Wednesday 1 May 2024"),
+    ("04/2024", "05/2024"),
+    ("2024-04-01 00:00:00", "2024-05-01 00:00:00"),   # date-times
+    ("2024-04-01T00:00", "2024-05-01T00:00"),
+    ("01/04/2024 00:00", "01/05/2024 00:00"),
+    (" 2024-04-01 ", "2024-05-01"),          # spaces around
+]
+
+
+@pytest.mark.parametrize(("april", "may"), FORMATS)
+def test_each_format_is_read_as_the_date_a_person_reads(april: str, may: str) -> None:
+    got = read_periods(pd.Series([april, may, april]), "month")
+    assert got.kind == "date"
+    assert got.values.tolist() == [APRIL, MAY, APRIL]
+
+
+@pytest.mark.parametrize(("april", "may"), FORMATS)
+def test_every_entry_point_reads_each_format_alike(april: str, may: str) -> None:
+    months = [april, may] * 6
+    d = pd.DataFrame({"month": months, "group": ["A"] * 6 + ["B"] * 6, "yes": [5, 6] * 6, "n": [10] * 12})
+    assert ek.read_data(d, dates="month")["month"].tolist() == [APRIL, MAY] * 6
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ek.EquityKitWarning)
+        res = ek.spc(d, x="month", y="yes", chart="c")
+        lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=may)
+    assert res.options["kind"] == "date" and res.table["x"].tolist() == [APRIL, MAY]
+    assert set(lens.table["x"]) == {APRIL, MAY}
+    assert ek.Cycle("1", "idea", start_date=april).start_date == APRIL
+    log = pd.DataFrame({"date": [april], "category": ["Verbal aggression"]})
+    ek.safety_cross(log, month=april).to_dict()
+
+
+def test_python_and_pandas_date_objects() -> None:
+    values = [dt.date(2024, 4, 1), dt.datetime(2024, 5, 1), pd.Timestamp("2024-04-01"),
+              np.datetime64("2024-05-01"), pd.Period("2024-04", "M")]
+    assert read_periods(pd.Series(values, dtype=object), "m").values.tolist() == [APRIL, MAY, APRIL, MAY, APRIL]
+    assert read_periods(pd.Series(pd.period_range("2024-04", periods=2, freq="M")), "m").values.tolist() \
+        == [APRIL, MAY]
+
+
+def test_plain_numbers_are_period_numbers_and_numbers_as_text_too() -> None:
+    got = read_periods(pd.Series([1, 2, 3]), "week")
+    assert got.kind == "number" and got.values.tolist() == [1.0, 2.0, 3.0]
+    assert read_periods(pd.Series(["3", " 1", "2"]), "week").values.tolist() == [3.0, 1.0, 2.0]
+    with pytest.raises(EquityKitError, match="'week' holds numbers, not dates"):
+        read_dates(pd.Series([1, 2, 3]), "week")
+
+
+def test_day_first_is_one_rule_for_the_whole_column() -> None:
+    # 01/04 and 13/04 are both day first: never 4 January for one and 13 April for the other
+    got = read_periods(pd.Series(["01/04/2024", "13/04/2024", "02/05/2024"]), "day").values
+    assert got.tolist() == [pd.Timestamp("2024-04-01"), pd.Timestamp("2024-04-13"), pd.Timestamp("2024-05-02")]
+    # a column that only makes sense month first is an error, not a column read half one way
+    with pytest.raises(EquityKitError, match=r"row 1: '04/13/2024'.*month first"):
+        read_periods(pd.Series(["04/01/2024", "04/13/2024"]), "day")
+
+
+def test_time_zones_keep_local_time_with_a_note() -> None:
+    mixed = pd.Series(["2024-04-01T00:30:00+01:00", "2024-05-01T00:00:00+00:00", "2024-05-01T09:00:00Z"])
+    got = read_periods(mixed, "when")
+    assert got.values.dt.normalize().tolist() == [APRIL, MAY, MAY]  # 1 April stays 1 April
+    assert got.notes and "time zone" in got.notes[0] and "'when'" in got.notes[0]
+    aware = pd.Series(pd.date_range("2024-04-01", periods=2, freq="MS", tz="Europe/London"))
+    d = pd.DataFrame({"month": aware, "y": [1, 2]})
+    with pytest.warns(ek.EquityKitWarning, match="time zones"):
+        out = ek.read_data(d, dates="month")
+    assert out["month"].tolist() == [APRIL, MAY] and out["month"].dt.tz is None
+    with pytest.warns(ek.SPCWarning, match="time zones"):
+        ek.spc(pd.DataFrame({"month": mixed, "y": [1, 2, 3]}), x="month", y="y")
+
+
+@pytest.mark.parametrize("bad", ["soon", "31/02/2024", "2024-13-01", "Apr", "0024-04-01", "Q5 2024"])
+def test_anything_else_is_an_error_naming_column_rows_and_formats(bad: str) -> None:
+    d = pd.DataFrame({"month": ["2024-04-01", "2024-05-01", bad]})
+    with pytest.raises(EquityKitError) as info:
+        ek.read_data(d, dates="month")
+    message = str(info.value)
+    assert "'month'" in message and f"row 2: {bad!r}" in message
+    assert "01/04/2024 is 1 April" in message and "Apr-24" in message  # the formats accepted
+
+
+def test_month_labels_never_become_the_year_one() -> None:
+    d = pd.DataFrame({"month": ["Jan-24", "Feb-24", "Mar-24"], "y": [1, 2, 3]})
+    assert ek.read_data(d, dates="month")["month"].dt.year.tolist() == [2024] * 3
+
+
+def test_single_values_given_as_arguments() -> None:
+    assert to_timestamps(["Apr-24", "01/05/2024"], "exclude").tolist() == [APRIL, MAY]
+    with pytest.raises(EquityKitError, match="change should be a date"):
+        to_timestamps("someday", "change")
+    with pytest.raises(EquityKitError, match="not the number 13"):
+        to_timestamps(13, "change")
+
+
+# ----------------------------------------------------------------------------
+# real .xlsx files
+# ----------------------------------------------------------------------------
+
+def _xlsx(tmp_path, cells: list, number_format: str | None = None, name: str = "team.xlsx"):
+    book = Workbook()
+    ws = book.active
+    ws.append(["month", "screened"])
+    for i, cell in enumerate(cells):
+        ws.append([cell, 10 + i])
+        if number_format and isinstance(cell, (int, float)):
+            ws.cell(row=i + 2, column=1).number_format = number_format
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def test_xlsx_date_cells(tmp_path) -> None:
+    path = _xlsx(tmp_path, [dt.datetime(2024, 4, 1), dt.datetime(2024, 5, 1)])
+    assert ek.read_data(path, dates="month")["month"].tolist() == [APRIL, MAY]
+
+
+def test_xlsx_text_month_labels(tmp_path) -> None:
+    path = _xlsx(tmp_path, ["Apr-24", "May-24"])
+    assert ek.read_data(path, dates="month")["month"].tolist() == [APRIL, MAY]
+
+
+def test_xlsx_serial_numbers_are_excel_dates_with_a_note(tmp_path) -> None:
+    # 45383 and 45413 are Excel's day numbers for 1 April and 1 May 2024
+    path = _xlsx(tmp_path, [45383, 45413])
+    with pytest.warns(ek.EquityKitWarning, match=r"Excel date numbers.*45383 is 1 April 2024"):
+        out = ek.read_data(path, dates="month")
+    assert out["month"].tolist() == [APRIL, MAY]
+
+
+def test_xlsx_mixing_text_dates_and_serials_is_read_right_never_1970(tmp_path) -> None:
+    path = _xlsx(tmp_path, ["01/04/2024", 45413, dt.datetime(2024, 6, 1)])
+    with pytest.warns(ek.EquityKitWarning, match=r"mixes dates with Excel date numbers.*row 3: 45413"):
+        out = ek.read_data(path, dates="month")
+    assert out["month"].tolist() == [APRIL, MAY, pd.Timestamp("2024-06-01")]
+    assert (out["month"].dt.year > 1970).all()
+
+
+def test_xlsx_mixing_dates_and_small_numbers_is_an_error(tmp_path) -> None:
+    path = _xlsx(tmp_path, ["01/04/2024", 7])
+    with pytest.raises(EquityKitError, match=r"'month' has 1 value that cannot be read as dates, e\.g\. row 3: 7"):
+        ek.read_data(path, dates="month")
+
+
+def test_a_csv_of_numbers_is_not_read_as_dates(tmp_path) -> None:
+    path = tmp_path / "team.csv"
+    path.write_text("month,screened\n45383,1\n45413,2\n")
+    with pytest.raises(EquityKitError, match="holds numbers, not dates.*look like Excel date numbers"):
+        ek.read_data(path, dates="month")
