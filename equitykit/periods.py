@@ -46,7 +46,7 @@ import pandas as pd
 
 from .validation import EquityKitError, describe_rows
 
-__all__ = ["Periods", "read_periods", "read_dates", "to_timestamps", "ACCEPTED", "ACCEPTED_DATES", "EXCEL_EPOCH"]
+__all__ = ["Periods", "read_periods", "read_dates", "to_timestamps", "Frequency", "infer_frequency", "missing_periods", "ACCEPTED", "ACCEPTED_DATES", "EXCEL_EPOCH"]
 
 ACCEPTED = (
     "The kit reads ISO dates or months (2024-04-01, 2024-04), UK dates day first "
@@ -478,3 +478,105 @@ def _one_ok(value: Any) -> bool:
     except EquityKitError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """How often a regular series has a point: ``word`` (month, week ...) every ``step`` ``unit``."""
+
+    unit: str   # "month", "day", "busday" or "number"
+    step: float
+    word: str
+
+
+_MONTH_WORDS = {1: "month", 3: "quarter", 12: "year"}
+_DAY_WORDS = {1: "day", 7: "week", 14: "fortnight"}
+
+
+def infer_frequency(values: Any) -> Frequency | None:
+    """The regular spacing of dates or period numbers, or None when they are not regular.
+
+    Monthly, quarterly and yearly dates fall on the same day of the month (or
+    each month's end); daily, weekly and fortnightly dates are 1, 7 or 14 days
+    apart (working days only when no date is a weekend); period numbers go up
+    by a whole step. Gaps are allowed, but a series missing more points than
+    it has is not called regular.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> infer_frequency(pd.to_datetime(["2024-01-01", "2024-02-01", "2024-04-01"])).word
+    'month'
+    >>> infer_frequency([1, 2, 3, 5]).word
+    'period'
+    """
+    arr = np.asarray(values)
+    if arr.dtype.kind == "M":
+        uniq = np.unique(arr[~np.isnat(arr)].astype("datetime64[ns]"))
+        if uniq.size < 3:
+            return None
+        stamps = pd.DatetimeIndex(uniq)
+        if (stamps.normalize() == stamps).all():
+            month_end = bool(stamps.is_month_end.all())
+            same_day = stamps.day.nunique() == 1 and stamps.day[0] <= 28
+            if same_day or month_end:
+                idx = np.asarray(stamps.year * 12 + stamps.month, dtype=np.int64)
+                step = int(np.diff(idx).min())
+                if step in _MONTH_WORDS and (np.diff(idx) % step == 0).all():
+                    return _regular(Frequency("month", step, _MONTH_WORDS[step]), idx, step)
+        if (stamps - stamps.normalize()).nunique() == 1:
+            days = stamps.normalize().asi8 // 86_400_000_000_000
+            step = int(np.diff(days).min())
+            if step in _DAY_WORDS and (np.diff(days) % step == 0).all():
+                if step == 1 and uniq.size >= 10 and not (stamps.dayofweek >= 5).any():
+                    as_days = stamps.normalize().to_numpy().astype("datetime64[D]")
+                    bdays = np.busday_count(as_days[0], as_days)
+                    return _regular(Frequency("busday", 1, "working day"), bdays, 1)
+                return _regular(Frequency("day", step, _DAY_WORDS[step]), days, step)
+        return None
+    if arr.dtype.kind in "iuf" and arr.size:
+        nums = np.unique(arr[np.isfinite(arr)].astype(float))
+        if nums.size < 3 or not np.all(nums == np.round(nums)):
+            return None
+        step = float(np.diff(nums).min())
+        if step >= 1 and (np.diff(nums) % step == 0).all():
+            return _regular(Frequency("number", step, "period"), nums, step)
+    return None
+
+
+def _regular(freq: Frequency, positions: np.ndarray, step: float) -> Frequency | None:
+    expected = (positions[-1] - positions[0]) / step + 1
+    return freq if expected - positions.size <= positions.size else None
+
+
+def missing_periods(values: Any, freq: Frequency) -> np.ndarray:
+    """The points of a regular series (``freq``) between its first and last that have no value.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> xs = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-05-01"])
+    >>> [f"{d:%b}" for d in pd.DatetimeIndex(missing_periods(xs, infer_frequency(xs)))]
+    ['Mar', 'Apr']
+    """
+    arr = np.asarray(values)
+    if freq.unit == "number":
+        nums = np.unique(arr[np.isfinite(arr)].astype(float))
+        grid = np.arange(nums[0], nums[-1] + freq.step / 2, freq.step)
+        return grid[~np.isin(grid, nums)]
+    stamps = pd.DatetimeIndex(np.unique(arr[~np.isnat(arr)].astype("datetime64[ns]")))
+    if stamps.size == 0:
+        return np.asarray([], dtype="datetime64[ns]")
+    if freq.unit == "month":
+        month_end = bool(stamps.is_month_end.all()) and stamps.day.nunique() > 1
+        months = pd.period_range(stamps[0].to_period("M"), stamps[-1].to_period("M"), freq=f"{int(freq.step)}M")
+        if month_end:
+            grid = months.to_timestamp(how="end").normalize()
+        else:
+            grid = months.to_timestamp() + pd.Timedelta(days=int(stamps[0].day) - 1)
+    elif freq.unit == "busday":
+        grid = pd.bdate_range(stamps[0], stamps[-1]) + (stamps[0] - stamps[0].normalize())
+    else:
+        grid = pd.date_range(stamps[0], stamps[-1], freq=f"{int(freq.step)}D")
+    grid = grid.as_unit("ns")
+    return grid[~grid.isin(stamps)].to_numpy()

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import rules as _rules
-from .periods import read_periods, to_timestamps
+from .periods import infer_frequency, missing_periods, read_periods, to_timestamps
 from .results import Result, Summary
 from .theme import styled
 from .validation import (
@@ -80,6 +80,7 @@ MIN_POINTS_RUN = 10  # runs analysis: the Anhøj and IHI tables start at 10 usef
 MIN_POINTS_LIMITS = 12  # control limits: fewer baseline points give trial limits
 MIN_POINTS_MDC = 13  # NHSRplotthedots warns when a group has fewer than 13 points
 MIN_FREEZE_MDC = 12  # NHSRplotthedots refuses fix_after_n_points below 12
+MIN_POINTS_FIRM = 20  # limits from fewer baseline points are trial limits (Provost and Murray 2011)
 
 
 class SPCWarning(EquityKitWarning):
@@ -783,10 +784,31 @@ def spc(
             f"target {np.nanmax(tgt):g} looks like a proportion, but the chart is multiplied by {multiply:g}: "
             f"give the target in the same units (e.g. {np.nanmax(tgt) * multiply:g}).", SPCWarning, stacklevel=2)
 
+    # --- honest about the data: rows added up, periods missing, trial limits ---
+    freq = infer_frequency(table["x"].to_numpy()) if kind in ("date", "number") else None
+    notes: list[str] = []
+    if dup.any() and chart not in ("xbar", "s"):
+        combined = "adds them up" if (chart == "c" or n is not None) else "takes their mean"
+        differs = _differing_column(frame, rows, point_of_row, count,
+                                    {x, y, n, phase_col, *by_cols})
+        notes.append(_summed_rows_note(count, x, freq, differs, combined))
+        warnings.warn(notes[-1], SPCWarning, stacklevel=2)
+    missing = _missing_points(table, by_cols, seg, freq)
+    if len(missing):
+        notes.append(_missing_note(missing, freq, kind, by_cols, ngroups))
+        warnings.warn(notes[-1], SPCWarning, stacklevel=2)
+    has_limits = chart != "run" and bool(np.isfinite(lim["ucl"]).any() or np.isfinite(lim["lcl"]).any())
+    base_points = np.bincount(seg[base & ~np.isnan(value)], minlength=nseg)
+    seg_info["trial_limits"] = (base_points < MIN_POINTS_FIRM) & (base_points > 0) & has_limits
+    seg_info["trial_base_points"] = base_points
+    seg_info["missing_periods"] = np.bincount(missing["segment"].to_numpy(dtype=np.int64), minlength=nseg) \
+        if len(missing) else np.zeros(nseg, dtype=np.int64)
+
     options = {
         "x": x, "y": y, "n": n, "chart": chart, "rules": rules, "improvement": improvement, "kind": kind,
         "multiply": multiply, "by": by_cols, "freeze": freeze, "categorical": categorical,
         "target": target, "phase_labels": labels is not None, "seg_group": seg_group,
+        "notes": tuple(notes), "missing": missing, "frequency": freq,
     }
     return SPCResult(table, seg, seg_info, options, _annotation_frame(annotations), ra)
 
@@ -841,6 +863,80 @@ def _warn_short(chart: str, rules: str, seg: np.ndarray, nseg: int, base: np.nda
         warnings.warn(
             f"{where} fewer than {need} {what} (smallest: {int(sizes[short].min())}): {why}. "
             f"Read signals with care, and add points as they come.", SPCWarning, stacklevel=stacklevel)
+
+
+def _differing_column(frame: pd.DataFrame, rows: np.ndarray, point_of_row: np.ndarray, count: np.ndarray,
+                      skip: set) -> Any:
+    """The column that tells apart the rows added into one point (e.g. ethnicity), or None.
+
+    A column qualifies when, in nearly every point made of several rows, each
+    row has its own value; of those, the one with the fewest distinct values
+    (a grouping, not a row id) is named.
+    """
+    shared = np.bincount(point_of_row, minlength=count.size) > 1
+    best, best_levels = None, np.inf
+    for col in list(frame.columns)[:40]:
+        if col in skip:
+            continue
+        codes, levels = pd.factorize(frame[col].to_numpy(dtype=object)[rows], use_na_sentinel=True)
+        if len(levels) < 2:
+            continue
+        pairs = np.unique(point_of_row.astype(np.int64) * (len(levels) + 1) + (codes + 1))
+        distinct = np.bincount(pairs // (len(levels) + 1), minlength=count.size)
+        rows_here = np.bincount(point_of_row, minlength=count.size)
+        if (distinct[shared] == rows_here[shared]).mean() >= 0.9 and len(levels) < best_levels:
+            best, best_levels = col, len(levels)
+    return best
+
+
+def _summed_rows_note(count: np.ndarray, x: str, freq: Any, differs: Any, combined: str) -> str:
+    most = int(count.max()) if count.size else 0
+    per = f"a {freq.word}" if freq is not None else f"for each value of '{x}'"
+    lead = f"{most} rows {per}" if (count[count > 0] == most).all() else f"Up to {most} rows {per}"
+    lead = lead[0].upper() + lead[1:]
+    if differs is None:
+        return f"{lead}: the chart {combined} to make one point {per}."
+    return (f"{lead}, one per {differs}: the chart {combined} to make one point {per}. "
+            f"Use by={str(differs)!r} to chart each group.")
+
+
+def _missing_points(table: pd.DataFrame, by_cols: list, seg: np.ndarray, freq: Any) -> pd.DataFrame:
+    """The x values a regular series skips, per group, with the segment (group and phase) they fall in."""
+    columns = [*by_cols, "x", "segment"]
+    if freq is None:
+        return pd.DataFrame({c: [] for c in columns})
+    xs = table["x"].to_numpy()
+    if by_cols:
+        gid = table.groupby(by_cols, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+    else:
+        gid = np.zeros(len(table), dtype=np.int64)
+    found: list[dict] = []
+    for g in np.unique(gid):
+        at = np.flatnonzero(gid == g)
+        gone = missing_periods(xs[at], freq)
+        if not len(gone):
+            continue
+        order = np.argsort(xs[at], kind="stable")
+        before = np.searchsorted(xs[at][order], gone, side="right") - 1
+        for value, k in zip(gone, before):
+            row = {c: table[c].iloc[at[0]] for c in by_cols}
+            row.update(x=value, segment=int(seg[at[order][max(k, 0)]]))
+            found.append(row)
+    return pd.DataFrame(found, columns=columns)
+
+
+def _missing_note(missing: pd.DataFrame, freq: Any, kind: str, by_cols: list, n_groups: int) -> str:
+    distinct = pd.unique(missing["x"])
+    count = len(distinct)
+    word = freq.word + ("" if count == 1 else "s")
+    shown = [_fmt_x(v, kind) for v in distinct[:4]]
+    listed = ", ".join(shown) + (f" and {count - len(shown)} more" if count > len(shown) else "")
+    groups = ""
+    if by_cols:
+        hit = len(missing.drop_duplicates(subset=by_cols))
+        groups = f" in {hit} of {n_groups} groups" if hit < n_groups else " in every group"
+    return (f"No data for {count} {word} between the first and the last{groups}: {listed}. "
+            "They are left as gaps on the chart, not joined across.")
 
 
 # ----------------------------------------------------------------------------
@@ -903,6 +999,8 @@ class SPCResult(Result):
                 out[k] = pd.array(np.asarray(info[k], dtype=float), dtype="Int64")
         out["runs_signal"] = info["runs_signal"]
         out["sigma_signals"] = info["sigma_signals"]
+        out["trial_limits"] = info["trial_limits"]
+        out["missing_periods"] = info["missing_periods"]
         for k in ("cl", "lcl", "ucl", "lcl_95", "ucl_95"):
             v = t[k].to_numpy(dtype=float)
             ok = ~np.isnan(v)
@@ -1016,6 +1114,16 @@ def _reading(res: SPCResult, out: pd.DataFrame) -> str:
         lines.append(f"... and {len(signal_segs) - _MAX_READ_GROUPS} more with signals (see .summary()).")
     if by and not len(signal_segs):
         lines.append("No group shows a signal: the variation in each is consistent with chance (common cause).")
+    trial = out["trial_limits"].to_numpy(dtype=bool)
+    if trial.any():
+        points = res._seg_info["trial_base_points"][trial]
+        if nseg == 1:
+            lines.append(f"These are trial limits: they come from {int(points[0])} points, and limits from 20 or "
+                         "more points are firmer. Recalculate them as points come in.")
+        else:
+            lines.append(f"Trial limits in {int(trial.sum())} of {nseg} group/phase(s): they come from fewer than "
+                         f"20 points (as few as {int(points.min())}); recalculate them as points come in.")
+    lines.extend(opts.get("notes", ()))
     return "\n".join(lines)
 
 

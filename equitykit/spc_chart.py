@@ -116,8 +116,11 @@ def _records(cols: dict[str, np.ndarray], extra: list[dict]) -> dict:
     return {"values": rows}
 
 
-def _layer(mark: dict, encoding: dict, layer: str, extra_filter: str | None = None) -> alt.Chart:
-    test = f"datum.layer == '{layer}'" + (f" && {extra_filter}" if extra_filter else "")
+def _layer(mark: dict, encoding: dict, layer: str, extra_filter: str | None = None,
+           either: str | None = None) -> alt.Chart:
+    test = f"datum.layer == '{layer}'" + (f" || datum.layer == '{either}'" if either else "")
+    test = f"({test})" + (f" && {extra_filter}" if extra_filter else "") if either else \
+        test + (f" && {extra_filter}" if extra_filter else "")
     return alt.Chart(mark=mark, transform=[{"filter": test}], encoding=alt.FacetedEncoding(**encoding))
 
 
@@ -274,6 +277,9 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
             if by:
                 block["group"] = np.full(n_ann, g, dtype=object)
             extra.append(block)
+    gaps = _gap_rows(res, kind, group_names=list(pd.unique(group)) if by else None)
+    if gaps:
+        extra.append(gaps)
     data_spec = _records(cols, extra)
 
     x_title = _words(opts["x"])
@@ -311,8 +317,9 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
         layers.append(_layer({"type": "line", "strokeDash": [10, 4], "strokeWidth": 2, "color": PALETTE["target"]},
                              {"x": X, "y": Y("target"), "detail": seg}, "point"))
     if not opts["categorical"]:
+        # missing periods are rows with no value: the line breaks there instead of joining across
         layers.append(_layer({"type": "line", "strokeWidth": 1.5, "color": PALETTE["line"]},
-                             {"x": X, "y": Y("value")}, "point"))
+                             {"x": X, "y": Y("value")}, "point", either="gap"))
     xt: dict = {"field": "x", "type": X["type"], "title": x_title or "x"}
     if kind == "date":
         xt["format"] = "%-d %b %Y"
@@ -386,6 +393,27 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
 _NON_NEGATIVE = {"c", "u", "p", "pp", "up", "g", "t", "mr", "s", "run"}
 
 
+def _gap_rows(res: Any, kind: str, group_names: list | None) -> dict:
+    """Rows with no value at the periods a regular series skips, so the data line breaks there."""
+    missing = res.options.get("missing")
+    if missing is None or not len(missing):
+        return {}
+    by = res.options["by"]
+    if by:
+        key = (missing[by].astype(str).agg(" | ".join, axis=1) if len(by) > 1 else missing[by[0]].astype(str))
+        missing = missing[key.isin(group_names or []).to_numpy()]
+        key = key[key.isin(group_names or [])].to_numpy(dtype=object)
+    if not len(missing):
+        return {}
+    xs = missing["x"].to_numpy()
+    if kind == "date":
+        xs = pd.DatetimeIndex(xs).strftime("%Y-%m-%dT%H:%M:%S").to_numpy(dtype=object)
+    block = {"x": xs, "value": np.full(len(missing), np.nan), "layer": np.full(len(missing), "gap", dtype=object)}
+    if by:
+        block["group"] = key
+    return block
+
+
 def _subtitle(res: Any, note: str, width: int) -> str:
     """One line about the whole chart, short enough not to be cut off at the chart's width."""
     from .spc import _fmt_num
@@ -393,12 +421,15 @@ def _subtitle(res: Any, note: str, width: int) -> str:
     s, opts = res.summary(), res.options
     if opts["by"]:
         line = res.summary().reading.splitlines()[0] if len(s) else ""
+        if len(s) and s["trial_limits"].any():
+            line += " Trial limits (under 20 points)."
     else:
         last = s.iloc[-1]
         centre = "median" if opts["chart"] in ("run", "g") else "mean"
         bits = [f"{centre} {_fmt_num(float(last['cl']))}"]
         if np.isfinite(float(last["ucl"])):
-            bits.append(f"limits {_fmt_num(float(last['lcl']))} to {_fmt_num(float(last['ucl']))}")
+            trial = "trial limits" if bool(last.get("trial_limits", False)) else "limits"
+            bits.append(f"{trial} {_fmt_num(float(last['lcl']))} to {_fmt_num(float(last['ucl']))}")
         sig = _signal_words(res, len(s) - 1)
         bits.append(sig or "no signals")
         line = ", ".join(bits)
