@@ -154,11 +154,9 @@ def _lab(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from .doctor import exit_code, format_report, run_checks
+    from . import doctor
 
-    checks = run_checks()
-    print(format_report(checks))
-    return exit_code(checks)
+    return doctor.main(["doctor", "--out", args.out])
 
 
 def _handouts(args: argparse.Namespace) -> int:
