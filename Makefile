@@ -12,7 +12,7 @@ BUILD_FILES := pyproject.toml setup.py jupyter/equitykit.json
 # A wheel installs jupyter/equitykit.json here itself; an editable install (a clone's) does not.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/equitykit.json
 
-.PHONY: install lab test dist handouts notebooks bench clean hub hub-deps
+.PHONY: install lab test dist handouts programme notebooks bench clean hub hub-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,13 @@ test: $(TEST_STAMP) hub-deps
 
 handouts: $(LAB_STAMP)
 	$(BIN)/equitykit handouts workshop/teams.yaml --out build/handouts
+
+# The sample programme, refreshed with its next fortnight's extract: a copy in build/ keeps the history
+# (written beside the programme file) out of workshop/.
+programme: $(LAB_STAMP)
+	rm -rf build/programme-sample && mkdir -p build && cp -r workshop/programme build/programme-sample
+	$(BIN)/equitykit programme build/programme-sample/programme.yaml \
+		--update build/programme-sample/extracts/next_fortnight.csv --out build/programme
 
 bench: $(LAB_STAMP)
 	@for f in benchmarks/*_bench.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -53,6 +53,7 @@ from .checks import CheckResult, check
 # handouts need nbformat and papermill, the explorers ipywidgets.
 _LAZY = {
     "render_handouts": "handouts", "HandoutReport": "handouts",
+    "render_programme": "programme", "ProgrammeReport": "programme",
     "widgets": None, "gap_explorer": "widgets", "spc_explorer": "widgets", "gap_effect_explorer": "widgets",
     "notebook_setup": "widgets",
 }
@@ -80,6 +81,6 @@ __all__ = [
     "Cycle", "PDSALog", "spc", "SPCResult", "SPCWarning", "CHARTS", "RULE_SETS",
     "anhoej_limits", "ihi_runs_limits", "equity_lens", "LensResult",
     "safety_cross", "sustain_checklist", "SustainChecklist",
-    "likert", "LikertResult", "render_handouts", "HandoutReport",
+    "likert", "LikertResult", "render_handouts", "HandoutReport", "render_programme", "ProgrammeReport",
     "widgets", "check", "CheckResult", "gap_explorer", "spc_explorer", "gap_effect_explorer", "notebook_setup",
 ]

@@ -3,7 +3,8 @@
 ``equitykit notebooks DIR`` gives a learner their own copy of the course,
 ``equitykit lab [DIR]`` does the same and opens JupyterLab there,
 ``equitykit doctor`` checks a laptop days before the workshop, and
-``equitykit handouts TEAMS.yaml`` renders one handout per team.
+``equitykit handouts TEAMS.yaml`` renders one handout per team, and
+``equitykit programme PROGRAMME.yaml`` one page for a programme lead.
 
 Example
 -------
@@ -81,6 +82,17 @@ def _parser() -> argparse.ArgumentParser:
                           "else handout.ipynb next to it, else the kit's own)")
     handouts.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
     handouts.add_argument("--quiet", action="store_true", help="no progress bar")
+    programme = sub.add_parser(
+        "programme",
+        help="one page for a programme lead: every team's equity gap, icons, verdicts and change ideas",
+        description="Write programme.html (offline, rates only, small numbers withheld) and summary.csv for "
+        "every team in PROGRAMME.yaml. With --update, first add a new extract to the programme's history "
+        "(kept beside the programme file). Exits with 1 if any team could not be read.",
+    )
+    programme.add_argument("programme", help="the programme YAML file, e.g. workshop/programme/programme.yaml")
+    programme.add_argument("--out", default="build/programme", help="output folder (default build/programme)")
+    programme.add_argument("--update", default=None, metavar="EXTRACT",
+                           help="a new extract (CSV or Excel with a 'team' column) to add to the history first")
     return parser
 
 
@@ -88,7 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 = all good, 1 = something failed, 2 = bad input)."""
     parser = _parser()
     args = parser.parse_args(argv)
-    commands = {"notebooks": _notebooks, "lab": _lab, "doctor": _doctor, "handouts": _handouts}
+    commands = {"notebooks": _notebooks, "lab": _lab, "doctor": _doctor, "handouts": _handouts,
+                "programme": _programme}
     if args.command not in commands:
         parser.print_help()
         return 2
@@ -170,6 +183,14 @@ def _handouts(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         progress=not args.quiet,
     )
+    print(report.text())
+    return 0 if report.ok else 1
+
+
+def _programme(args: argparse.Namespace) -> int:
+    from .programme import render_programme
+
+    report = render_programme(args.programme, args.out, update=args.update)
     print(report.text())
     return 0 if report.ok else 1
 

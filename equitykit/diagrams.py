@@ -413,7 +413,7 @@ _STATUS_ALIASES = {"untested": "not tested", "not yet tested": "not tested", "ne
                    "adapt": "adapted", "abandon": "abandoned", "dropped": "abandoned"}
 _STATUS_COLOURS = {"not tested": PALETTE["muted"], "testing": CATEGORY_COLOURS[4], "adopted": PALETTE["target"],
                    "adapted": PALETTE["concern"], "abandoned": PALETTE["signal"]}
-_IDEA_KEYS = ["name", "status", "id", "pdsa", "measures", "also"]
+_IDEA_KEYS = ["name", "status", "id", "pdsa", "measures", "also", "idea"]
 _DRIVER_KEYS = ["name", "id", "secondary", "change_ideas"]
 
 
@@ -440,6 +440,9 @@ class ChangeIdea:
         Names of the measures (in the measurement plan) that follow it.
     also
         Other drivers (by id or name) the idea also serves, drawn as dashed links.
+    idea
+        Optional: the id of the idea on a programme's change-idea menu
+        (``data/change_ideas.csv``), e.g. "community-outreach".
 
     Example
     -------
@@ -453,9 +456,11 @@ class ChangeIdea:
     pdsa: list[str] = field(default_factory=list)
     measures: list[str] = field(default_factory=list)
     also: list[str] = field(default_factory=list)
+    idea: str = ""
 
     def __post_init__(self) -> None:
         self.name = as_text(self.name, "A change idea's name", required=True)
+        self.idea = as_text(self.idea, f"The menu idea of change idea {self.name!r}")
         self.status = _status(self.status, self.name)
         self.id = as_text(self.id, f"The id of change idea {self.name!r}") or self.name
         self.pdsa = as_text_list(self.pdsa, f"The PDSA cycles of change idea {self.name!r}")
@@ -469,6 +474,8 @@ class ChangeIdea:
         for key in ("pdsa", "measures", "also"):
             if getattr(self, key):
                 out[key] = list(getattr(self, key))
+        if self.idea:
+            out["idea"] = self.idea
         return out
 
 
@@ -539,7 +546,8 @@ def _as_driver(value: Any, where: str) -> Driver:
 
 def _as_idea(value: Any, driver: str) -> ChangeIdea:
     if isinstance(value, ChangeIdea):
-        return ChangeIdea(value.name, value.status, value.id, list(value.pdsa), list(value.measures), list(value.also))
+        return ChangeIdea(value.name, value.status, value.id, list(value.pdsa), list(value.measures), list(value.also),
+                          value.idea)
     if isinstance(value, Driver):
         raise EquityKitError(
             f"{value.name!r} is a Driver listed among the change ideas of {driver!r}. "
@@ -653,12 +661,15 @@ class DriverDiagram(_Drawing):
 
     @property
     def change_ideas(self) -> pd.DataFrame:
-        """One row per change idea: ``id``, ``change_idea``, ``status``, ``driver``, ``primary``, ``pdsa``, ``measures``."""
+        """One row per change idea: ``id``, ``change_idea``, ``status``, ``driver``, ``primary``, ``pdsa``,
+        ``measures`` and ``idea`` (its id on a programme's change-idea menu, or "")."""
         rows = []
         for p in self.primary:
             for owner, c in self._ideas_with_owner(p):
-                rows.append((c.id, c.name, c.status, owner.name, p.name, ", ".join(c.pdsa), ", ".join(c.measures)))
-        return pd.DataFrame(rows, columns=["id", "change_idea", "status", "driver", "primary", "pdsa", "measures"])
+                rows.append((c.id, c.name, c.status, owner.name, p.name, ", ".join(c.pdsa), ", ".join(c.measures),
+                             c.idea))
+        return pd.DataFrame(rows, columns=["id", "change_idea", "status", "driver", "primary", "pdsa", "measures",
+                                           "idea"])
 
     def idea(self, key: str) -> ChangeIdea:
         """Return the change idea with this id or name (to read or change its status)."""

@@ -173,6 +173,7 @@ class Team:
     parameters: dict[str, Any]
     identifiers: tuple[str, ...] = ()
     error: str = ""  # why this team cannot be rendered (its entry in the teams file is wrong)
+    extra: dict[str, Any] = field(default_factory=dict)  # keys a caller asked for (``extra_keys``)
 
 
 @dataclass
@@ -680,11 +681,18 @@ class _Broken:
     problem: str
 
 
-def _team_parameters(merged: dict[str, Any], label: str, base_dir: Path) -> dict[str, Any]:
+def _resolve(value: Any, base_dir: Path) -> str:
+    """A path from the teams file, made absolute against the file's folder."""
+    path = Path(str(value)).expanduser()
+    return str(path if path.is_absolute() else (base_dir / path).resolve())
+
+
+def _team_parameters(merged: dict[str, Any], label: str, base_dir: Path,
+                     extra_keys: Sequence[str] = ()) -> dict[str, Any]:
     """One team's notebook parameters; EquityKitError (without the team's name) for a wrong value."""
     from ._yaml import did_you_mean
 
-    allowed = [*TEAM_KEYS, *_ENGINE_KEYS]
+    allowed = [*TEAM_KEYS, *_ENGINE_KEYS, *extra_keys]
     for key in merged:
         if key not in allowed:
             raise EquityKitError(
@@ -703,8 +711,7 @@ def _team_parameters(merged: dict[str, Any], label: str, base_dir: Path) -> dict
         if value is not None and not isinstance(value, (str, int, float, bool)):
             raise EquityKitError(f"'{key}:' should be a single value, not {value!r}.")
         if key in _PATH_KEYS and value:
-            path = Path(str(value)).expanduser()
-            value = str(path if path.is_absolute() else (base_dir / path).resolve())
+            value = _resolve(value, base_dir)
         if value is None:
             value = {"multiply": 0, "confidence": 0.95, "min_group": 30, "period": "month",
                      "rules": "anhoej"}.get(key, "")
@@ -759,8 +766,12 @@ def _check_options(params: dict[str, Any]) -> None:
             raise EquityKitError(f"{key}: {value!r} should be {what}.")
 
 
-def parse_teams_text(text: str, base: str | os.PathLike[str], strict: bool = True) -> list[Team]:
+def parse_teams_text(text: str, base: str | os.PathLike[str], strict: bool = True, *,
+                     extra_keys: Sequence[str] = (), extra_path_keys: Sequence[str] = ()) -> list[Team]:
     """Read teams from YAML text; relative paths are taken from the folder ``base``.
+
+    ``extra_keys`` (and ``extra_path_keys``, read as paths) are further keys a
+    caller allows, e.g. a programme's ``target``; their values go to ``Team.extra``.
 
     Raises EquityKitError for a file with no list of teams, or two teams with one
     name. An option with a wrong value (a chart of counts, an improvement that
@@ -800,7 +811,7 @@ def parse_teams_text(text: str, base: str | os.PathLike[str], strict: bool = Tru
         ids = (ids,) if isinstance(ids, str) else tuple(str(i) for i in ids) if isinstance(ids, list) else ()
         params, error = {"team_name": label}, ""
         try:
-            params = _team_parameters(merged, label, base_dir)
+            params = _team_parameters(merged, label, base_dir, [*extra_keys, *extra_path_keys])
         except EquityKitError as exc:
             if strict:
                 raise EquityKitError(f"{label}: {exc}") from None
@@ -817,7 +828,9 @@ def parse_teams_text(text: str, base: str | os.PathLike[str], strict: bool = Tru
                 f"{seen[slug]!r} and {label!r}. Give each team its own name."
             )
         seen[slug] = label
-        teams.append(Team(label, slug, params, ids, error))
+        extra = {k: merged[k] for k in extra_keys if merged.get(k) is not None}
+        extra.update({k: _resolve(merged[k], base_dir) for k in extra_path_keys if merged.get(k)})
+        teams.append(Team(label, slug, params, ids, error, extra))
     return teams
 
 

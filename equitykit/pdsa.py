@@ -36,7 +36,7 @@ __all__ = ["Cycle", "PDSALog", "ACTS"]
 
 ACTS = ("adopt", "adapt", "abandon")
 _ACT_ALIASES = {"adopted": "adopt", "adapted": "adapt", "abandoned": "abandon", "adopt it": "adopt"}
-COLUMNS = ["cycle_id", "change_idea", "plan", "prediction", "do", "study", "act", "start_date", "end_date"]
+COLUMNS = ["cycle_id", "change_idea", "plan", "prediction", "do", "study", "act", "start_date", "end_date", "idea"]
 _REQUIRED = ["cycle_id", "change_idea", "start_date"]
 
 
@@ -91,6 +91,9 @@ class Cycle:
         What the team planned and predicted, did, and learned.
     act
         "adopt", "adapt" or "abandon" (empty while the cycle runs).
+    idea
+        Optional: the id of the idea on a programme's change-idea menu
+        (``data/change_ideas.csv``), e.g. "peer-reminder-calls".
 
     Example
     -------
@@ -107,12 +110,13 @@ class Cycle:
     do: str = ""
     study: str = ""
     act: str = ""
+    idea: str = ""
 
     def __post_init__(self) -> None:
         self.cycle_id = _cycle_id(self.cycle_id)
         cid = self.cycle_id
         self.change_idea = as_text(self.change_idea, f"The change idea of PDSA cycle {cid!r}", required=True)
-        for name in ("plan", "prediction", "do", "study"):
+        for name in ("plan", "prediction", "do", "study", "idea"):
             setattr(self, name, as_text(getattr(self, name), f"The {name} of PDSA cycle {cid!r}"))
         self.act = as_choice(self.act, f"PDSA cycle {cid!r}", "act", ACTS, aliases=_ACT_ALIASES, optional=True,
                              note=" (or leave it empty while the cycle runs)")
@@ -253,7 +257,7 @@ class PDSALog(Charted):
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> PDSALog:
         """Read a log from a table with columns cycle_id, change_idea, start_date and optionally
-        plan, prediction, do, study, act, end_date. The caller's table is not changed."""
+        plan, prediction, do, study, act, end_date, idea. The caller's table is not changed."""
         data = as_frame(frame, "The PDSA log")
         require_columns(data, _REQUIRED, "The PDSA log")
         for col in data.columns:
@@ -283,12 +287,13 @@ class PDSALog(Charted):
         return cls.from_frame(pd.read_csv(target, dtype={"cycle_id": str}, keep_default_na=False, na_values=[""]))
 
     def to_csv(self, path: str | os.PathLike[str]) -> Path:
-        """Save as CSV, atomically; the prediction column is written only if a cycle has one."""
+        """Save as CSV, atomically; the prediction and idea columns are written only if a cycle has one."""
         frame = self.table
         for col in ("start_date", "end_date"):
             frame[col] = frame[col].dt.strftime("%Y-%m-%d")
-        if not (frame["prediction"] != "").any():
-            frame = frame.drop(columns="prediction")
+        for optional in ("prediction", "idea"):
+            if not (frame[optional] != "").any():
+                frame = frame.drop(columns=optional)
         return atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
 
     def to_yaml(self, path: str | os.PathLike[str]) -> Path:

@@ -156,7 +156,8 @@ def test_other_seed_gives_other_data_but_same_teaching_criteria(tmp_path):
 
 
 def test_files_are_small_enough_to_commit():
-    sizes = {p.name: p.stat().st_size for p in DATA_DIR.glob("*.csv")}
+    # change_ideas.csv is the programme's change-idea menu, written by hand: not a generated dataset
+    sizes = {p.name: p.stat().st_size for p in DATA_DIR.glob("*.csv") if p.name != "change_ideas.csv"}
     assert len(sizes) == len(DOCUMENTED)
     assert max(sizes.values()) < 5 * 1024 * 1024
     assert sum(p.stat().st_size for p in DATA_DIR.iterdir()) < 20_000_000

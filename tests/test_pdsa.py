@@ -43,7 +43,7 @@ def test_reads_the_bundled_csv_layout(tmp_path):
     c3 = log.cycle("3")
     assert c3.end_date is None and c3.act == "" and c3.study == ""
     assert log.table.columns.tolist() == ["cycle_id", "change_idea", "plan", "prediction", "do", "study", "act",
-                                          "start_date", "end_date"]
+                                          "start_date", "end_date", "idea"]
 
 
 def test_annotations_are_what_spc_accepts(tmp_path):
