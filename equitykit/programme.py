@@ -82,10 +82,10 @@ from .handouts import (
     team_counts,
 )
 from .intervals import risk_ratio
-from .privacy import SMALL_COUNT_MAX, SUPPRESSED, round_shared, suppress
+from .privacy import SUPPRESSED, disclosive, rate_places, safe_chart, safe_chart_data
 from .reading import read_data
 from .results import Result, Summary
-from .theme import PALETTE
+from .theme import PALETTE, styled
 from .validation import EquityKitError
 
 __all__ = [
@@ -255,15 +255,16 @@ class TeamView:
     gaps: pd.DataFrame  # period, gap: rows with a withheld count are left out
     counts: pd.DataFrame = field(repr=False)  # never rendered: for the programme-wide figures and updates
     chart: str = "p"
+    note: str = ""  # what the privacy layer pooled or withheld on the team's chart
 
     @property
     def ok(self) -> bool:
         return self.row["status"] == "ok"
 
 
-def _small(*counts: Any) -> bool:
-    """True when any count is 1 to 7: its rate (and anything built from it) is withheld."""
-    return any(0 < float(c) <= SMALL_COUNT_MAX for c in counts if c is not None and not pd.isna(c))
+def _withheld(numerators: Any, denominators: Any, complement: bool) -> bool:
+    """True when any of these rates would give a count of 1 to 7 away (see :func:`privacy.disclosive`)."""
+    return bool(disclosive(numerators, denominators, complement).any())
 
 
 def _problem_view(team: Team, reason: str) -> TeamView:
@@ -293,16 +294,34 @@ def _rates(f_num: Any, f_den: Any, r_num: Any, r_den: Any, multiply: float, sign
     return focus, ref, sign * (ref - focus)
 
 
-def _shared_rates(f_num: Any, f_den: Any, r_num: Any, r_den: Any, multiply: float, sign: float) -> tuple:
-    """Focus rate, reference rate and gap as shared: withheld (NaN) where a count is 1 to 7."""
-    table = pd.DataFrame({"f_num": np.atleast_1d(f_num), "f_den": np.atleast_1d(f_den),
-                          "r_num": np.atleast_1d(r_num), "r_den": np.atleast_1d(r_den)})
-    focus, ref, gap = _rates(table["f_num"], table["f_den"], table["r_num"], table["r_den"], multiply, sign)
-    table = table.assign(focus=focus, reference=ref, gap=gap)
-    table = suppress(table, counts=["f_num", "f_den"], rates=["focus", "gap"])
-    table = suppress(table, counts=["r_num", "r_den"], rates=["reference", "gap"])
-    table = round_shared(table, {"focus": 1, "reference": 1, "gap": 1})
-    return table["focus"].to_numpy(), table["reference"].to_numpy(), table["gap"].to_numpy()
+def _shared_rates(f_num: Any, f_den: Any, r_num: Any, r_den: Any, multiply: float, sign: float,
+                  complement: bool) -> tuple:
+    """Focus rate, reference rate and gap as shared: withheld (NaN) where they would give a count of
+    1 to 7 away, the rest rounded as the privacy layer rounds shared rates."""
+    focus, ref, gap = _rates(f_num, f_den, r_num, r_den, multiply, sign)
+    hide_focus = disclosive(np.atleast_1d(f_num), np.atleast_1d(f_den), complement)
+    hide_ref = disclosive(np.atleast_1d(r_num), np.atleast_1d(r_den), complement)
+    places = rate_places(multiply)
+    focus = np.where(hide_focus, np.nan, np.round(np.atleast_1d(focus).astype(float), places))
+    ref = np.where(hide_ref, np.nan, np.round(np.atleast_1d(ref).astype(float), places))
+    gap = np.where(hide_focus | hide_ref, np.nan, np.round(np.atleast_1d(gap).astype(float), places))
+    return focus, ref, gap
+
+
+def _gap_series(counts: pd.DataFrame, reference: str, focus: str, change: pd.Timestamp | None,
+                multiply: float, sign: float, complement: bool) -> tuple[pd.DataFrame, str]:
+    """The gap per period as it may be charted: periods pooled and small cells withheld by the
+    privacy layer (:func:`privacy.safe_chart_data`), with its note for the page."""
+    pair = counts[counts["group"].isin([reference, focus])]
+    safe = safe_chart_data(pair, x="period", numerator="numerator", denominator="denominator", by="group",
+                           multiply=multiply, complement=complement, starts=[change] if change is not None else (),
+                           what="people" if complement else "events")
+    kept = _pair_series(safe.counts, reference, focus)
+    both = safe.counts.groupby("period")["group"].nunique() == 2
+    kept = kept[kept["period"].map(both).fillna(False).to_numpy(bool)]
+    _, _, gap = _shared_rates(kept["f_num"], kept["f_den"], kept["r_num"], kept["r_den"], multiply, sign, complement)
+    out = pd.DataFrame({"period": kept["period"].to_numpy(), "gap": gap}).dropna().reset_index(drop=True)
+    return out, safe.note
 
 
 def _icons(series: pd.DataFrame, change: pd.Timestamp | None, improvement: str, target: float | None,
@@ -335,7 +354,7 @@ def _icons(series: pd.DataFrame, change: pd.Timestamp | None, improvement: str, 
 
 
 def _verdict(counts: pd.DataFrame, change: pd.Timestamp | None, improvement: str, reference: str, focus: str,
-             multiply: float, unit: str) -> tuple[str, str]:
+             multiply: float, unit: str, complement: bool) -> tuple[str, str]:
     """The equity lens verdict and its evidence in one line (numbers withheld when a count is 1 to 7)."""
     from .lens import equity_lens
 
@@ -363,7 +382,7 @@ def _verdict(counts: pd.DataFrame, change: pd.Timestamp | None, improvement: str
         chart = "special cause on the gap's SPC chart"
     else:
         chart = "only common cause on the gap's SPC chart"
-    if _small(*pooled.to_numpy().ravel()):
+    if _withheld(pooled["numerator"], pooled["denominator"], complement):
         return lens.verdict, (f"Numbers withheld (a group has 1 to 7 people or events before or after the change); "
                               f"{chart}.")
     s = lens.summary().set_index("period")
@@ -428,14 +447,14 @@ def _view(team: Team, counts: pd.DataFrame, menu_ids: Sequence[str]) -> TeamView
     before = series["period"] < change if change is not None else series.index < len(series) - 1
     base = series[before]
     latest = series.iloc[-1]
+    complement = chart in ("p", "pp")  # people without the outcome are people too; bed days are not
     f_b, r_b, g_b = _shared_rates(base["f_num"].sum(), base["f_den"].sum(), base["r_num"].sum(),
-                                  base["r_den"].sum(), multiply, sign)
-    f_l, r_l, g_l = _shared_rates(latest["f_num"], latest["f_den"], latest["r_num"], latest["r_den"], multiply, sign)
+                                  base["r_den"].sum(), multiply, sign, complement)
+    f_l, r_l, g_l = _shared_rates(latest["f_num"], latest["f_den"], latest["r_num"], latest["r_den"], multiply, sign,
+                                  complement)
     variation, assurance = _icons(series, change, improvement, target, multiply)
-    verdict, evidence = _verdict(counts, change, improvement, reference, focus, multiply, unit)
-    _, _, shared_gap = _shared_rates(series["f_num"], series["f_den"], series["r_num"], series["r_den"],
-                                     multiply, sign)
-    gaps = pd.DataFrame({"period": series["period"], "gap": shared_gap}).dropna().reset_index(drop=True)
+    verdict, evidence = _verdict(counts, change, improvement, reference, focus, multiply, unit, complement)
+    gaps, note = _gap_series(counts, reference, focus, change, multiply, sign, complement)
     row = {
         "team": team.name, "status": "ok", "problem": "", "characteristic": _words(p["characteristic"]),
         "focus_group": focus, "reference_group": reference, "unit": unit.strip(),
@@ -447,7 +466,7 @@ def _view(team: Team, counts: pd.DataFrame, menu_ids: Sequence[str]) -> TeamView
         "assurance": assurance or "", "verdict": verdict, "evidence": evidence,
         "improving": variation == "special_cause_improvement", "ideas": "; ".join(ideas),
     }
-    return TeamView(team.name, row, gaps, counts, chart)
+    return TeamView(team.name, row, gaps, counts, chart, note)
 
 
 # ---------------------------------------------------------------------------
@@ -493,7 +512,7 @@ def programme_gap(views: Sequence[TeamView], teams: Sequence[Team], confidence: 
     most, least = sums.loc[1], sums.loc[5]
     out = {"teams": len(parts), "start": pooled["period"].min(), "end": pooled["period"].max(),
            "outcome": outcomes.pop() if len(outcomes) == 1 else "", "withheld": False}
-    if _small(most["numerator"], most["denominator"], least["numerator"], least["denominator"]):
+    if _withheld([most["numerator"], least["numerator"]], [most["denominator"], least["denominator"]], True):
         return out | {"withheld": True}
     ratio = risk_ratio(most["numerator"], most["denominator"], least["numerator"], least["denominator"], confidence)
     return out | {"ratio": float(ratio.estimate), "lower": float(ratio.lower), "upper": float(ratio.upper),
@@ -731,20 +750,22 @@ def gaps_chart(views: Sequence[TeamView], changes: dict[str, pd.Timestamp | None
         layers.append(alt.Chart().mark_rule(color=PALETTE["annotation"], strokeDash=[6, 4]).encode(
             x="min(first_cycle):T"))
     order = [v.team for v in ok]
-    return alt.layer(*layers, data=data).properties(width=200, height=110).facet(
+    chart = alt.layer(*layers, data=data).properties(width=200, height=110).facet(
         facet=alt.Facet("team:N", title=None, sort=order, header=alt.Header(labelFontSize=12, labelLimit=200)),
         columns=4,
     ).properties(title=alt.TitleParams(
         "Each team's gap over time, on one scale",
         subtitle="Above 0: the focus group is behind the reference group. Dashed: the first PDSA cycle."))
+    return styled(safe_chart(chart, description="Each team's gap over time, one small chart per team, "
+                                                "on one shared scale"))
 
 
 def _svg(chart: Any) -> str:
     import vl_convert as vlc
 
     svg = vlc.vegalite_to_svg(chart.to_dict())
-    return svg.replace("<svg ", '<svg role="img" aria-label="Each team\'s gap over time, one small chart per team, '
-                       'on one shared scale" ', 1)
+    label = html.escape(str(chart.to_dict().get("description") or "Chart"), quote=True)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
 
 
 _STYLE = """
@@ -844,6 +865,9 @@ def _page(name: str, table: pd.DataFrame, views: Sequence[TeamView], headline: d
     if hidden:
         parts.append(f"<p class='note'>No period can be shown for {e(', '.join(hidden))}: a group has 1 to 7 "
                      "people or events in every period.</p>")
+    notes = [f"{v.team}: {v.note}" for v in views if v.ok and v.note and len(v.gaps)]
+    if notes:
+        parts.append("<ul class='note'>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
     # change ideas
     rows = "".join(
         f"<tr><td><strong>{e(r.name)}</strong> <span class='note'>({e(r.id)})</span><br>{e(r.description)}"

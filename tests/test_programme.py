@@ -16,6 +16,7 @@ import pytest
 import equitykit as ek
 from equitykit.cli import main
 from equitykit.handouts import offline_problems
+from equitykit.privacy import find_disclosures
 from equitykit.programme import (
     ASSURANCE_WORDS,
     VARIATION_WORDS,
@@ -273,7 +274,16 @@ def test_no_small_cell_can_be_rebuilt_from_the_page_or_the_csv(tmp_path):
         assert secrets, "the test data has small cells"
         leaked = (secrets - pooled) & shown
         assert not leaked, f"{team}: small cells' rates or gaps shown: {sorted(leaked)}"
+    # The privacy layer's own check, as for handouts: every number on the page and in the CSV tried as
+    # the rate of every small cell (per period and group), and as reference rate + gap in one row.
     t = report.table
+    for team, focus in (("small.csv", "4"), ("tail.csv", "1")):
+        cells = pd.read_csv(tmp_path / "teams" / team).rename(columns={"missed": "numerator",
+                                                                       "appointments": "denominator"})
+        rebuilt = " ".join(f"<td>{r + g:.1f}</td>" for r, g in zip(
+            t[["reference_baseline", "reference_latest"]].to_numpy().ravel(),
+            t[["gap_baseline", "gap_latest"]].to_numpy().ravel()) if not (pd.isna(r) or pd.isna(g)))
+        assert find_disclosures(page + csv.replace(",", " <td>") + rebuilt, cells) == [], team
     assert math.isnan(t.loc[1, "focus_latest"]) and math.isnan(t.loc[1, "gap_latest"])  # 5 of 6
     assert not math.isnan(t.loc[1, "focus_baseline"])  # pooled over the baseline: not small, shown
     assert {v.team: len(v.gaps) for v in report.views} == {"Small focus": 0, "Small latest": 29}
