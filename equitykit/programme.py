@@ -54,6 +54,7 @@ Example
 from __future__ import annotations
 
 import html
+import io
 import math
 import os
 import time
@@ -68,7 +69,6 @@ import pandas as pd
 import yaml
 
 from ._yaml import did_you_mean
-from .datasets import DATA_DIR
 from .files import atomic_write_text
 from .gaps import _label, _words, disaggregate
 from .handouts import (
@@ -97,8 +97,8 @@ __all__ = [
     "update_history",
 ]
 
-#: The change-idea menu shipped with the kit.
-MENU_FILE = DATA_DIR / "change_ideas.csv"
+#: The change-idea menu shipped with the kit, among its course files.
+MENU_FILE = "data/change_ideas.csv"
 #: Keys a programme's team may have beyond the teams file's.
 EXTRA_KEYS = ("target",)
 EXTRA_PATH_KEYS = ("driver_diagram",)
@@ -143,10 +143,12 @@ def read_change_ideas(path: str | os.PathLike[str] | None = None) -> pd.DataFram
     >>> "peer-reminder-calls" in set(menu["id"])
     True
     """
-    source = Path(path) if path is not None else MENU_FILE
+    from .course import course_file
+
+    source = Path(path) if path is not None else course_file(MENU_FILE)
     if not source.is_file():
         raise EquityKitError(f"cannot find the change-idea menu '{source}': check the name and the folder.")
-    menu = pd.read_csv(source, dtype=str, keep_default_na=False)
+    menu = pd.read_csv(io.StringIO(source.read_text(encoding="utf-8")), dtype=str, keep_default_na=False)
     missing = [c for c in ("id", "name", "description", "source") if c not in menu.columns]
     if missing:
         raise EquityKitError(f"the change-idea menu '{source}' has no column {missing[0]!r}: it needs "
