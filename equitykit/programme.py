@@ -66,19 +66,21 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ._yaml import did_you_mean
 from .files import atomic_write_text
-from .gaps import _label, _words, disaggregate
+from .gaps import _label, _words
 from .handouts import (
-    RATE_CHARTS,
     Team,
     _identifier_values,
     _leaks,
+    _load,
+    compare_groups,
     groups_to_compare,
+    lens_problem,
     offline_problems,
     parse_teams_text,
+    rate_unit,
     team_counts,
 )
 from .intervals import risk_ratio
@@ -203,9 +205,10 @@ def read_programme(path: str | os.PathLike[str]) -> tuple[str, list[Team]]:
     if not source.is_file():
         raise EquityKitError(f"cannot find the programme file '{source}': check the name and the folder.")
     text = source.read_text(encoding="utf-8")
-    teams = parse_teams_text(text, source.parent, extra_keys=EXTRA_KEYS, extra_path_keys=EXTRA_PATH_KEYS)
-    doc = yaml.safe_load(text)
-    name = doc.get("programme") if isinstance(doc, dict) else None
+    # Not strict: a team whose entry is wrong (a typo in a key, broken YAML) becomes a problem row.
+    teams = parse_teams_text(text, source.parent, strict=False, extra_keys=EXTRA_KEYS,
+                             extra_path_keys=EXTRA_PATH_KEYS)
+    name = _load(text)[0].get("programme")
     return str(name or source.stem.replace("_", " ").capitalize()), teams
 
 
@@ -230,7 +233,7 @@ def _read_counts(team: Team, rows: pd.DataFrame | None = None) -> pd.DataFrame:
             raise EquityKitError(f"cannot find the data file '{path}'")
         rows = read_data(path)
     counts = team_counts(rows, x=p["date_column"], by=p["characteristic"], outcome=p["outcome"],
-                         n=p["denominator"] or None)
+                         n=p["denominator"] or None, period=p.get("period") or "month")
     return _standard_counts(counts)
 
 
@@ -357,7 +360,8 @@ def _icons(series: pd.DataFrame, change: pd.Timestamp | None, improvement: str, 
 
 def _verdict(counts: pd.DataFrame, change: pd.Timestamp | None, improvement: str, reference: str, focus: str,
              multiply: float, unit: str, complement: bool) -> tuple[str, str]:
-    """The equity lens verdict and its evidence in one line (numbers withheld when a count is 1 to 7)."""
+    """The equity lens verdict and its evidence in one line (none while a group has no data, or too few
+    people to show its rates, before or after the first PDSA cycle)."""
     from .lens import equity_lens
 
     if change is None:
@@ -366,6 +370,10 @@ def _verdict(counts: pd.DataFrame, change: pd.Timestamp | None, improvement: str
     if (periods < change).sum() < 2 or (periods >= change).sum() < 2:
         return NOT_YET, (f"Fewer than 2 periods before or after the first PDSA cycle ({change:%d %b %Y}): "
                          "the verdict waits for more data.")
+    problem = lens_problem(counts, "period", "group", "numerator", "denominator", (reference, focus), change,
+                           complement)
+    if problem:
+        return NOT_YET, problem
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -375,8 +383,6 @@ def _verdict(counts: pd.DataFrame, change: pd.Timestamp | None, improvement: str
                                change=change, improvement=improvement, groups=(reference, focus))
     except EquityKitError as exc:
         return NOT_YET, f"No verdict yet: {exc}"
-    pooled = lens.table[lens.table["period"].isin(["before", "after"])].groupby(
-        ["group", "period"])[["numerator", "denominator"]].sum()
     gaps = lens.gaps
     if "sigma_signal" not in gaps.columns:
         chart = "too few baseline points for an SPC chart of the gap"
@@ -384,9 +390,6 @@ def _verdict(counts: pd.DataFrame, change: pd.Timestamp | None, improvement: str
         chart = "special cause on the gap's SPC chart"
     else:
         chart = "only common cause on the gap's SPC chart"
-    if _withheld(pooled["numerator"], pooled["denominator"], complement):
-        return lens.verdict, (f"Numbers withheld (a group has 1 to 7 people or events before or after the change); "
-                              f"{chart}.")
     s = lens.summary().set_index("period")
     scale = multiply / 100  # the lens works in percentage points
     points = "points" if unit == "%" else unit.strip()
@@ -405,6 +408,8 @@ def team_view(team: Team, history: pd.DataFrame | None = None, menu_ids: Sequenc
     latest, then the icons, the verdict and the change ideas.
     """
     try:
+        if team.error:
+            raise EquityKitError(team.error.removeprefix(f"{team.name}: "))
         counts = _read_counts(team)
         if history is not None and len(history):
             counts = _overlay(counts, history[history["team"] == team.name])
@@ -418,14 +423,12 @@ def team_view(team: Team, history: pd.DataFrame | None = None, menu_ids: Sequenc
 def _view(team: Team, counts: pd.DataFrame, menu_ids: Sequence[str]) -> TeamView:
     from .pdsa import PDSALog
 
-    p = team.parameters
+    p = team.parameters  # options already checked when the programme file was read
     chart = str(p.get("chart_type") or "p").lower()
-    if chart not in RATE_CHARTS:
-        raise EquityKitError(f"chart: {chart!r} would plot counts of people; use one of {', '.join(RATE_CHARTS)}.")
     improvement = str(p.get("improvement") or "decrease").lower()
     if improvement not in ("increase", "decrease"):
         raise EquityKitError(f"improvement: {improvement!r} should be increase or decrease for a programme.")
-    multiply, unit = (100.0, "%") if chart in ("p", "pp") else (1000.0, " per 1,000")
+    multiply, unit = rate_unit(chart, p.get("multiply") or 0, str(p.get("unit") or ""), p.get("denominator") or "people")
     sign = 1.0 if improvement == "increase" else -1.0
     target = team.extra.get("target")
     if target is not None:
@@ -435,8 +438,8 @@ def _view(team: Team, counts: pd.DataFrame, menu_ids: Sequence[str]) -> TeamView
             raise EquityKitError(f"target: {target!r} should be a number (the focus group's rate, in "
                                  f"{unit.strip()}).") from None
 
-    gap = disaggregate(counts, outcome="numerator", by="group", n="denominator",
-                       reference=p.get("reference_group") or "best", improvement=improvement, suppress=True)
+    gap = compare_groups(counts, "numerator", "group", "denominator", str(p.get("reference_group") or "best"),
+                         str(p.get("focus_group") or ""), improvement, order=p.get("order") or "")
     pair = groups_to_compare(gap, p.get("focus_group") or None)
     if pair is None:
         raise EquityKitError("no group to compare with the reference group: name one with 'focus:'.")

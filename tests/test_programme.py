@@ -342,12 +342,16 @@ def test_bad_input_marks_the_team_and_the_exit_code_without_stopping_others(brok
     assert (csv["status"] == "ok").sum() == 2
 
 
-def test_a_file_level_mistake_exits_2_with_the_fix(tmp_path, capsys):
+def test_a_misspelt_key_is_that_teams_problem_and_a_file_mistake_exits_2(tmp_path, capsys):
     (tmp_path / "p.yaml").write_text("programme: X\nteams:\n  - {name: A, data: a.csv, targt: 3}\n")
-    assert main(["programme", str(tmp_path / "p.yaml"), "--out", str(tmp_path / "out")]) == 2
-    assert "'targt' is not one the kit knows" in capsys.readouterr().err
-    assert main(["programme", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "out")]) == 2
-    assert not (tmp_path / "out").exists()
+    assert main(["programme", str(tmp_path / "p.yaml"), "--out", str(tmp_path / "out")]) == 1
+    assert "PROBLEM  A: the key 'targt' is not one the kit knows (typo?). Did you mean 'target'?" in \
+        capsys.readouterr().out
+    (tmp_path / "twice.yaml").write_text("teams:\n  - {name: A, data: a.csv}\n  - {name: a, data: b.csv}\n")
+    for bad in ("missing.yaml", "twice.yaml"):
+        assert main(["programme", str(tmp_path / bad), "--out", str(tmp_path / "out2")]) == 2
+        assert "equitykit programme:" in capsys.readouterr().err
+    assert not (tmp_path / "out2").exists()
 
 
 def test_unknown_menu_idea_in_a_driver_diagram_says_did_you_mean(tmp_path):
