@@ -494,7 +494,9 @@ def notebook_setup(offline: bool = True) -> None:
         return
 
     def plain_error(self, etype, value, tb, tb_offset=None):  # noqa: ANN001 - IPython's handler signature
-        self.showtraceback((etype, value, tb), exception_only=True)
+        # the message alone, e.g. "EquityKitError: The file ... has no column 'Date'. Did you mean 'date'?"
+        lines = self.InteractiveTB.get_exception_only(etype, value)
+        self._showtraceback(etype, value, ["".join(lines).rstrip("\n")])
 
     shell.set_custom_exc((EquityKitError,), plain_error)
     plain = shell.display_formatter.formatters["text/plain"]

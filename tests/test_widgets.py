@@ -244,7 +244,7 @@ def test_notebook_setup_gives_short_warnings_plain_errors_and_a_stub_reminder(tm
     assert error["output_type"] == "error" and error["ename"] == "EquityKitError"
     shown = "\n".join(error["traceback"])
     assert "no_such_file.csv" in shown
-    assert "equitykit/" not in shown and "File " not in shown and "raise " not in shown
+    assert "equitykit/" not in shown and "File " not in shown and "raise " not in shown and "%tb" not in shown
     assert cells[4].outputs[0]["data"]["text/plain"] == "2"  # the run went on past the tagged cell
 
 
