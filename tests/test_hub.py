@@ -228,3 +228,64 @@ def test_the_first_start_gives_a_participant_their_own_learner_notebooks(people)
     assert "01_identify_the_gap.ipynb" in names
     copy = Path(pwd.getpwnam(a.username).pw_dir, equitykit_hub.NOTEBOOKS_FOLDER, "01_identify_the_gap.ipynb")
     assert copy.stat().st_uid == pwd.getpwnam(a.username).pw_uid
+
+
+@needs_root
+def test_the_hub_listens_on_localhost_only(hub):
+    import psutil
+
+    listening = {c.laddr.ip for c in psutil.net_connections("tcp")
+                 if c.status == psutil.CONN_LISTEN and c.laddr.port == hub.port}
+    assert listening == {"127.0.0.1"}
+
+
+def test_make_hub_installs_the_extra_and_the_proxy_then_runs_the_launcher():
+    """Dry run: nothing installed or started."""
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = HUB_DIR.parent.parent
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "-B", "hub"], cwd=root,
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert 'pip install --quiet -e ".[hub]"' in dry.stdout, dry.stdout + dry.stderr
+    assert "npm ci --prefix workshop/hub" in dry.stdout
+    assert dry.stdout.strip().splitlines()[-1].endswith("workshop/hub/hub_launch.py")
+
+
+@needs_root
+def test_make_hubs_launcher_prints_the_address_and_code_and_stops_cleanly(tmp_path):
+    import subprocess
+    import urllib.request
+
+    tag = uuid.uuid4().hex[:6]
+    port = hub_launch.free_port()
+    env = dict(os.environ, EQUITYKIT_HUB_CODE=f"qi-{tag}", EQUITYKIT_HUB_FACILITATOR=f"f{tag}")
+    modes = {p: p.stat().st_mode for p in (Path("/root"), Path(sys.prefix))}
+    launcher = subprocess.Popen([sys.executable, str(HUB_DIR / "hub_launch.py"), "--port", str(port),
+                                 "--state", str(tmp_path / "state")],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        for line in launcher.stdout:  # the welcome ends with the line about Ctrl-C
+            lines.append(line)
+            if "Ctrl-C" in line or len(lines) > 50:
+                break
+        text = "".join(lines)
+        assert f"Workshop hub: http://127.0.0.1:{port}" in text, text
+        assert f"Workshop code (give to participants): qi-{tag}" in text
+        assert f"name f{tag}, code qi-" in text
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/hub/login", timeout=30) as page:
+            assert "Workshop code" in page.read().decode()
+        launcher.terminate()
+        assert launcher.wait(90) == 0
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/hub/login", timeout=5)
+        assert {p: p.stat().st_mode for p in modes} == modes  # any folder it opened is closed again
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+            launcher.wait(30)
+        remove_participant(f"ek-f{tag}")

@@ -32,7 +32,7 @@ from pathlib import Path
 from jupyterhub.auth import Authenticator
 from jupyterhub.spawner import set_user_setuid
 from tornado import web
-from traitlets import Unicode, default
+from traitlets import Bool, Unicode, default
 
 __all__ = [
     "NameRefused",
@@ -199,6 +199,9 @@ class WorkshopAuthenticator(Authenticator):
     facilitator_code = Unicode(help="The facilitator's own code (never the workshop code).").tag(config=True)
     user_prefix = Unicode("ek-", help="Put before every chosen name to make the system user.").tag(config=True)
     home_base = Unicode("/home", help="Folder in which participants' home folders are made.").tag(config=True)
+    create_system_users = Bool(
+        True, help="Make a system user per participant (one server); False where each server is its own "
+        "container (Kubernetes, workshop/hub/z2jh-values.yaml).").tag(config=True)
 
     @property
     def facilitator_username(self) -> str:
@@ -226,7 +229,7 @@ class WorkshopAuthenticator(Authenticator):
         return username
 
     async def add_user(self, user):
-        if user.name == self.facilitator_username or user.name.startswith(self.user_prefix):
+        if self.create_system_users and user.name.startswith(self.user_prefix):
             await asyncio.to_thread(create_participant, user.name, self.home_base)
         super().add_user(user)
 

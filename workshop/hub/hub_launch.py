@@ -202,6 +202,14 @@ class Hub:
         self.stop()
 
 
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def _stop_on_signal(signum, frame):
     raise KeyboardInterrupt
 
@@ -210,16 +218,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Start the equitykit workshop hub (Ctrl-C stops it).")
     parser.add_argument("--ip", default=os.environ.get("EQUITYKIT_HUB_IP", "127.0.0.1"),
                         help="address to listen on (default 127.0.0.1: this machine only)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("EQUITYKIT_HUB_PORT", "8000")))
+    parser.add_argument("--port", type=int, default=os.environ.get("EQUITYKIT_HUB_PORT"),
+                        help="port to listen on (default 8000, or a free one if 8000 is taken)")
     parser.add_argument("--state", default=os.environ.get("EQUITYKIT_HUB_STATE", str(REPO / "build" / "hub")),
                         help="folder for the hub's database, cookie secret and log (default build/hub)")
     args = parser.parse_args(argv)
-    port = args.port
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            port = free_port()  # something already listens there
-    except OSError:
-        pass
+    port = int(args.port or 8000)
+    if _listening(port):
+        if args.port:  # a port you chose (a reverse proxy points at it): say so rather than move
+            print(f"make hub: something already listens on port {port}; stop it or choose another "
+                  "(EQUITYKIT_HUB_PORT).", file=sys.stderr)
+            return 1
+        port = free_port()
     hub = Hub(Path(args.state), code=os.environ.get("EQUITYKIT_HUB_CODE"),
               facilitator=os.environ.get("EQUITYKIT_HUB_FACILITATOR", "facilitator"),
               facilitator_code=os.environ.get("EQUITYKIT_HUB_FACILITATOR_CODE"), ip=args.ip, port=port,

@@ -58,8 +58,8 @@ c.Spawner.environment = {"PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin"}
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab"
 c.Spawner.pre_spawn_hook = give_notebooks
-c.Spawner.start_timeout = 180  # 20 servers starting at once on 2 cores take a while
-c.Spawner.http_timeout = 180
+c.Spawner.start_timeout = 300  # 20 servers starting at once on 2 busy cores took minutes (README: sizing)
+c.Spawner.http_timeout = 300
 
 # Idle servers stop; the participant's files stay in their home folder.
 c.JupyterHub.services = [
