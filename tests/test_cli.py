@@ -26,6 +26,20 @@ def test_requirements_match_pyproject():
     assert {k: v[1] for k, v in doctor.REQUIREMENTS.items()} == declared
 
 
+def test_conda_environment_matches_pyproject_and_installs_the_kit():
+    tomllib = pytest.importorskip("tomllib")
+    import yaml
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert sorted(project["dependencies"]) == sorted(d for d in conda if not d.startswith(("python", "pip")))
+    assert pip == ["."]  # the kit itself, built with its course files, from this folder
+    tools = {t.split(">")[0] for t in project["optional-dependencies"]["test"]}
+    assert not tools & {d.split(">")[0] for d in conda}, "test tools belong in the test extra"
+
+
 def test_doctor_passes_here(capsys):
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out
