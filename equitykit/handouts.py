@@ -57,6 +57,8 @@ import json
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -551,6 +553,11 @@ def narrative(gap: Any, over_time: Any = None, lens: Any = None, lens_note: str 
     verb = "has" if len(worse) == 1 else "have"
     sentence = (f"Compared with {ref_text}, {len(worse)} of {int(others.sum())} {word} {verb} a clearly worse "
                 f"{outcome} rate.")
+    if len(ref) and not visible[ref.index[0]]:
+        # the reference's counts are small: every comparison with it would give its rate away
+        sentence = (f"The reference group, {ref_text}, is too small to compare with safely: its rate and "
+                    "every difference from it are withheld. Name a larger reference group in the teams file.")
+        worse = worse.iloc[:0]
     if len(worse):
         sign = 1.0 if gap.improvement == "decrease" else -1.0
         row = worse.loc[(worse["difference"] * sign).idxmax()]
@@ -997,7 +1004,9 @@ class _Worker:
             else:  # pragma: no cover - Windows has no IPC transport
                 km = AsyncKernelManager(kernel_name=self.kernel_name)
             try:
-                await km.start_kernel(cwd=self.cwd, env=self.env)
+                # the kernel's own log lines (and tracebacks when it is stopped) stay off the facilitator's screen
+                await km.start_kernel(cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
                 kc = km.client()
                 kc.start_channels()
                 await kc.wait_for_ready(timeout=60)
@@ -1012,6 +1021,18 @@ class _Worker:
             self.km, self.kc = km, kc
             return
         raise RuntimeError(f"the Jupyter kernel '{self.kernel_name}' would not start: {last}")
+
+    def kill(self) -> None:
+        """Stop the kernel at once (Ctrl-C): its whole process group, with no goodbye."""
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+        if pid:
+            with contextlib.suppress(OSError):
+                if os.name == "posix":
+                    os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session
+                else:  # pragma: no cover
+                    os.kill(pid, signal.SIGTERM)
+        if self.km is not None and getattr(self.km, "transport", "") == "ipc":
+            shutil.rmtree(Path(self.km.ip).parent, ignore_errors=True)
 
     async def stop(self) -> None:
         if self.kc is not None:
@@ -1063,7 +1084,8 @@ def _error_reason(exc: BaseException) -> str:
     if isinstance(exc, CellExecutionError):
         ename = getattr(exc, "ename", "") or "Error"
         evalue = getattr(exc, "evalue", "") or ""
-        text = f"{ename}: {evalue}".strip()
+        # the kit's own errors say what to do; other errors keep their name (KeyError: 'x' means little alone)
+        text = (evalue if ename == "EquityKitError" and evalue else f"{ename}: {evalue}").strip()
         return re.sub(r"\x1b\[[0-9;]*m", "", text) or str(exc).splitlines()[-1]
     return f"{type(exc).__name__}: {exc}"
 
@@ -1206,14 +1228,18 @@ async def _render_all(
     outcomes: list[TeamOutcome | None] = [None] * len(teams)
     for index, team in enumerate(teams):
         if team.error:  # its entry in the teams file is wrong: reported, never rendered
-            outcomes[index] = TeamOutcome(team.name, None, False, team.error, 0.0, 0)
+            reason = team.error.removeprefix(f"{team.name}: ")
+            outcomes[index] = TeamOutcome(team.name, None, False, reason, 0.0, 0)
             progress.update(outcomes[index])
         else:
             queue.put_nowait((index, team))
     jobs = min(jobs, queue.qsize())
 
+    workers: list[_Worker] = []
+
     async def work() -> None:
         worker = _Worker(kernel_name, cwd, env)
+        workers.append(worker)
         try:
             while not queue.empty():
                 index, team = queue.get_nowait()
@@ -1224,9 +1250,26 @@ async def _render_all(
                 outcomes[index] = outcome
                 progress.update(outcome)
         finally:
-            await worker.stop()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(worker.stop(), 10)
 
-    await asyncio.gather(*(work() for _ in range(jobs)))
+    # Ctrl-C: kill every kernel at once and stop; nothing waits for a cell to finish.
+    loop = asyncio.get_running_loop()
+
+    def interrupt() -> None:
+        for worker in workers:
+            worker.kill()
+        raise KeyboardInterrupt  # out of the event loop, to render_handouts
+
+    listening = isinstance(loop, _OwnSignals) and threading.current_thread() is threading.main_thread()
+    if listening:
+        loop.owner = interrupt
+        loop.add_signal_handler(signal.SIGINT, interrupt)
+    try:
+        await asyncio.gather(*(work() for _ in range(jobs)))
+    finally:
+        if listening:
+            asyncio.SelectorEventLoop.remove_signal_handler(loop, signal.SIGINT)
     return [o for o in outcomes if o is not None]
 
 
@@ -1373,12 +1416,46 @@ def _umask() -> int:
     return mask
 
 
+class _OwnSignals(asyncio.SelectorEventLoop):
+    """An event loop whose Ctrl-C belongs to the run as a whole.
+
+    nbclient puts its own SIGINT handler on the loop for each notebook (it shuts
+    that one kernel down, and the run would restart it and go on): here only
+    the run's handler (``owner``) is put on, and only the run takes it off.
+    """
+
+    owner: Any = None
+
+    def add_signal_handler(self, sig: int, callback: Any, *args: Any) -> None:
+        if callback is self.owner:
+            super().add_signal_handler(sig, callback, *args)
+
+    def remove_signal_handler(self, sig: int) -> bool:
+        return False
+
+
 def _run(coro: Any) -> Any:
-    """Run a coroutine to the end, also from inside Jupyter (where a loop is already running)."""
+    """Run a coroutine to the end, also from inside Jupyter (where a loop is already running).
+
+    On Ctrl-C the kernels are already killed (see ``_render_all``): the tasks
+    left get two seconds to notice, never longer, so the command stops at once.
+    """
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
+        loop = _OwnSignals() if os.name == "posix" else asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(coro)
+        finally:
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                with contextlib.suppress(BaseException):
+                    loop.run_until_complete(asyncio.wait(pending, timeout=2))
+            with contextlib.suppress(BaseException):
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
     import concurrent.futures
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
