@@ -93,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     programme.add_argument("--out", default="build/programme", help="output folder (default build/programme)")
     programme.add_argument("--update", default=None, metavar="EXTRACT",
                            help="a new extract (CSV or Excel with a 'team' column) to add to the history first")
+    programme.add_argument("--jobs", type=int, default=None, help="teams worked on at once (default: CPU count, max 4)")
     return parser
 
 
@@ -190,7 +191,7 @@ def _handouts(args: argparse.Namespace) -> int:
 def _programme(args: argparse.Namespace) -> int:
     from .programme import render_programme
 
-    report = render_programme(args.programme, args.out, update=args.update)
+    report = render_programme(args.programme, args.out, update=args.update, jobs=args.jobs)
     print(report.text())
     return 0 if report.ok else 1
 

@@ -53,9 +53,11 @@ Example
 """
 from __future__ import annotations
 
+import concurrent.futures
 import html
 import io
 import math
+import multiprocessing
 import os
 import time
 import warnings
@@ -163,15 +165,13 @@ def read_change_ideas(path: str | os.PathLike[str] | None = None) -> pd.DataFram
     return menu[["id", "name", "description", "source"]].reset_index(drop=True)
 
 
-def _idea_ids(team: Team, menu_ids: Sequence[str]) -> list[str]:
+def _idea_ids(team: Team, log: Any, menu_ids: Sequence[str]) -> list[str]:
     """Menu ideas a team tests: named in its PDSA log, or on its driver diagram (tested or testing)."""
     from .diagrams import DriverDiagram
-    from .pdsa import PDSALog
 
     named: list[tuple[str, str]] = []
-    log_file = team.parameters.get("pdsa_log_file")
-    if log_file:
-        named += [(c.idea, f"PDSA cycle {c.cycle_id!r}") for c in PDSALog.from_csv(log_file).cycles if c.idea]
+    if log is not None:
+        named += [(c.idea, f"PDSA cycle {c.cycle_id!r}") for c in log.cycles if c.idea]
     diagram = team.extra.get("driver_diagram")
     if diagram:
         ideas = DriverDiagram.from_yaml(diagram).change_ideas
@@ -261,6 +261,7 @@ class TeamView:
     counts: pd.DataFrame = field(repr=False)  # never rendered: for the programme-wide figures and updates
     chart: str = "p"
     note: str = ""  # what the privacy layer pooled or withheld on the team's chart
+    change: pd.Timestamp | None = None  # when the team's first PDSA cycle began
 
     @property
     def ok(self) -> bool:
@@ -282,13 +283,12 @@ def _problem_view(team: Team, reason: str) -> TeamView:
 
 def _pair_series(counts: pd.DataFrame, reference: str, focus: str) -> pd.DataFrame:
     """One row per period: numerator and denominator of the focus (f_) and reference (r_) groups."""
-    pair = counts[counts["group"].isin([reference, focus])]
-    wide = pair.pivot_table(index="period", columns="group", values=["numerator", "denominator"],
-                            aggfunc="sum", fill_value=0)
-    out = pd.DataFrame(index=wide.index)
+    periods = pd.Index(sorted(counts.loc[counts["group"].isin([reference, focus]), "period"].unique()), name="period")
+    out = pd.DataFrame(index=periods)
     for prefix, group in (("f", focus), ("r", reference)):
-        for col in ("numerator", "denominator"):
-            out[f"{prefix}_{col[:3]}"] = wide[(col, group)] if (col, group) in wide.columns else 0
+        mine = counts[counts["group"] == group].groupby("period")[["numerator", "denominator"]].sum()
+        mine = mine.reindex(periods, fill_value=0)
+        out[f"{prefix}_num"], out[f"{prefix}_den"] = mine["numerator"].to_numpy(), mine["denominator"].to_numpy()
     return out.reset_index()
 
 
@@ -416,7 +416,7 @@ def team_view(team: Team, history: pd.DataFrame | None = None, menu_ids: Sequenc
         return _view(team, counts, menu_ids)
     except EquityKitError as exc:
         return _problem_view(team, str(exc))
-    except (OSError, ValueError, KeyError) as exc:  # an unreadable file: this team only
+    except Exception as exc:  # an unreadable file, or anything else about this team: this team only
         return _problem_view(team, f"{type(exc).__name__}: {exc}")
 
 
@@ -438,14 +438,19 @@ def _view(team: Team, counts: pd.DataFrame, menu_ids: Sequence[str]) -> TeamView
             raise EquityKitError(f"target: {target!r} should be a number (the focus group's rate, in "
                                  f"{unit.strip()}).") from None
 
-    gap = compare_groups(counts, "numerator", "group", "denominator", str(p.get("reference_group") or "best"),
-                         str(p.get("focus_group") or ""), improvement, order=p.get("order") or "")
-    pair = groups_to_compare(gap, p.get("focus_group") or None)
+    named = str(p.get("reference_group") or ""), str(p.get("focus_group") or "")
+    groups = set(counts["group"])
+    if named[0] in groups and named[1] in groups and named[0] != named[1]:
+        pair = named  # both groups named and in the data: nothing to work out
+    else:
+        gap = compare_groups(counts, "numerator", "group", "denominator", named[0] or "best", named[1],
+                             improvement, order=p.get("order") or "")
+        pair = groups_to_compare(gap, named[1] or None)
     if pair is None:
         raise EquityKitError("no group to compare with the reference group: name one with 'focus:'.")
     reference, focus = pair
-    ideas = _idea_ids(team, menu_ids)
     log = PDSALog.from_csv(p["pdsa_log_file"]) if p.get("pdsa_log_file") else None
+    ideas = _idea_ids(team, log, menu_ids)
     change = min(c.start_date for c in log.cycles) if log is not None and len(log) else None
 
     series = _pair_series(counts, reference, focus)
@@ -471,7 +476,7 @@ def _view(team: Team, counts: pd.DataFrame, menu_ids: Sequence[str]) -> TeamView
         "assurance": assurance or "", "verdict": verdict, "evidence": evidence,
         "improving": variation == "special_cause_improvement", "ideas": "; ".join(ideas),
     }
-    return TeamView(team.name, row, gaps, counts, chart, note)
+    return TeamView(team.name, row, gaps, counts, chart, note, change)
 
 
 # ---------------------------------------------------------------------------
@@ -606,6 +611,7 @@ class UpdateReport:
     added: int
     revised: pd.DataFrame
     skipped: dict[str, str]
+    teams: tuple[str, ...] = ()  # the teams whose counts the update added to or changed
 
     def text(self) -> str:
         lines = [f"update {self.update}: {self.added} new period-and-group values added."]
@@ -681,7 +687,7 @@ def update_history(programme_yaml: str | os.PathLike[str], extract: str | os.Pat
     atomic_write_text(folder / "revisions.csv", _csv(revisions))
     atomic_write_text(folder / "updates.csv", _csv(updates))
     atomic_write_text(folder / "counts.csv", _csv(keyed))  # last: the update counts once this is written
-    return UpdateReport(number, added, revisions, skipped)
+    return UpdateReport(number, added, revisions, skipped, tuple(n["team"].iloc[0] for n in new_rows if len(n)))
 
 
 # ---------------------------------------------------------------------------
@@ -727,7 +733,7 @@ def icon_svg(kind: str | None, improvement: str = "decrease") -> str:
             f'<circle cx="16" cy="16" r="13.5" fill="white" stroke="{colour}" stroke-width="3"/>{inner}</svg>')
 
 
-def gaps_chart(views: Sequence[TeamView], changes: dict[str, pd.Timestamp | None] | None = None) -> Any:
+def gaps_chart(views: Sequence[TeamView]) -> Any:
     """Small multiples: each team's gap over time, one panel per team, on one shared scale.
 
     Only shareable values are drawn (a period whose count is 1 to 7 is left
@@ -736,8 +742,7 @@ def gaps_chart(views: Sequence[TeamView], changes: dict[str, pd.Timestamp | None
     import altair as alt
 
     ok = [v for v in views if v.ok and len(v.gaps)]
-    changes = changes or {}
-    data = pd.concat([v.gaps.assign(team=v.team, unit=v.row["unit"], zero=0.0, first_cycle=changes.get(v.team))
+    data = pd.concat([v.gaps.assign(team=v.team, unit=v.row["unit"], zero=0.0, first_cycle=v.change)
                       for v in ok], ignore_index=True) if ok else pd.DataFrame(
         columns=["period", "gap", "team", "unit", "zero", "first_cycle"])
     data["first_cycle"] = pd.to_datetime(data["first_cycle"])
@@ -768,8 +773,9 @@ def gaps_chart(views: Sequence[TeamView], changes: dict[str, pd.Timestamp | None
 def _svg(chart: Any) -> str:
     import vl_convert as vlc
 
-    svg = vlc.vegalite_to_svg(chart.to_dict())
-    label = html.escape(str(chart.to_dict().get("description") or "Chart"), quote=True)
+    spec = chart.to_dict(validate=False)
+    svg = vlc.vegalite_to_svg(spec)
+    label = html.escape(str(spec.get("description") or "Chart"), quote=True)
     return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
 
 
@@ -985,20 +991,25 @@ def _privacy_checks(page: str, teams: Sequence[Team]) -> None:
                                  f"{columns}; it was not written.")
 
 
-def _change_dates(teams: Sequence[Team]) -> dict[str, pd.Timestamp | None]:
-    from .pdsa import PDSALog
-
-    out: dict[str, pd.Timestamp | None] = {}
-    for team in teams:
-        try:
-            log = PDSALog.from_csv(team.parameters["pdsa_log_file"]) if team.parameters.get("pdsa_log_file") else None
-            out[team.name] = min(c.start_date for c in log.cycles) if log is not None and len(log) else None
-        except EquityKitError:
-            out[team.name] = None
-    return out
+_SHARED: dict[str, Any] = {}
 
 
-def _views(teams: Sequence[Team], history: pd.DataFrame | None, menu_ids: Sequence[str]) -> list[TeamView]:
+def _share(history: pd.DataFrame | None, menu_ids: Sequence[str]) -> None:
+    _SHARED.update(history=history, menu_ids=menu_ids)
+
+
+def _shared_view(team: Team) -> TeamView:
+    return team_view(team, _SHARED["history"], _SHARED["menu_ids"])
+
+
+def _views(teams: Sequence[Team], history: pd.DataFrame | None, menu_ids: Sequence[str], jobs: int) -> list[TeamView]:
+    """Every team's view, in the order of the programme file: in ``jobs`` processes at once where the
+    system can fork them (each team is independent), else one after another."""
+    if jobs > 1 and len(teams) >= 2 * jobs and "fork" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_share,
+                                                    initargs=(history, menu_ids)) as pool:
+            return list(pool.map(_shared_view, teams, chunksize=max(1, len(teams) // (4 * jobs))))
     return [team_view(t, history, menu_ids) for t in teams]
 
 
@@ -1012,6 +1023,7 @@ def render_programme(
     update: str | os.PathLike[str] | None = None,
     *,
     menu: str | os.PathLike[str] | None = None,
+    jobs: int | None = None,
 ) -> ProgrammeReport:
     """Write the programme page (``programme.html``) and ``summary.csv`` into ``out_dir``.
 
@@ -1026,6 +1038,8 @@ def render_programme(
         to the history kept in ``<programme>-history/`` beside the programme file first.
     menu : path, optional
         The change-idea menu (default: the kit's ``data/change_ideas.csv``).
+    jobs : int, optional
+        Processes working on teams at once (default: the number of CPUs, at most 4).
 
     Returns
     -------
@@ -1045,17 +1059,22 @@ def render_programme(
     True
     """
     started = time.perf_counter()
+    jobs = min(4, os.cpu_count() or 1) if jobs is None else int(jobs)
+    if jobs < 1:
+        raise EquityKitError(f"jobs={jobs} should be 1 or more.")
     name, teams = read_programme(programme_yaml)
     ideas_menu = read_change_ideas(menu)
     menu_ids = list(ideas_menu["id"])
     history = read_history(programme_yaml)
-    views = _views(teams, history["counts"], menu_ids)
+    views = _views(teams, history["counts"], menu_ids, jobs)
     table = _table(views)
     done = None
     if update is not None:
         done = update_history(programme_yaml, update, teams, views, table)
         history = read_history(programme_yaml)
-        views = _views(teams, history["counts"], menu_ids)
+        again = [t for t in teams if t.name in done.teams]  # the others' counts did not change
+        fresh = {v.team: v for v in _views(again, history["counts"], menu_ids, jobs)}
+        views = [fresh.get(v.team, v) for v in views]
         table = _table(views)
     ideas = ideas_table(views, ideas_menu)
     headline = _headline(table)
@@ -1065,7 +1084,7 @@ def render_programme(
     if history["updates"] is not None and len(history["updates"]):
         last = history["updates"].iloc[-1].to_dict()
     improvements = {t.name: str(t.parameters.get("improvement") or "decrease") for t in teams}
-    chart_svg = _svg(gaps_chart(views, _change_dates(teams)))
+    chart_svg = _svg(gaps_chart(views))
     page = _page(name, table, views, headline, gap, ideas, changes, history["revisions"], last, chart_svg,
                  improvements)
     _privacy_checks(page, teams)

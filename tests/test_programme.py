@@ -472,3 +472,11 @@ def test_inputs_are_never_changed(known, tmp_path):
 def test_public_api():
     assert ek.render_programme is render_programme
     assert "render_programme" in ek.__all__ and "ProgrammeReport" in ek.__all__
+
+
+def test_one_process_or_several_give_the_same_page_table(known, tmp_path):
+    folder, report = known  # rendered with the default jobs (several processes on this machine)
+    serial = render_programme(folder / "programme.yaml", tmp_path / "out", jobs=1)
+    pd.testing.assert_frame_equal(serial.table, report.table)
+    with pytest.raises(ek.EquityKitError, match="jobs=0"):
+        render_programme(folder / "programme.yaml", tmp_path / "out", jobs=0)
