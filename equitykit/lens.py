@@ -16,12 +16,14 @@ Example
 """
 from __future__ import annotations
 
+import textwrap
 import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .gaps import _words
 from .intervals import newcombe
 from .results import Result, Summary
 from .theme import PALETTE, alt
@@ -510,10 +512,10 @@ class LensResult(Result):
         base = alt.Chart(t).encode(
             x=alt.X("x", title=None),
             y=alt.Y("value:Q", title=rate_title, scale=alt.Scale(zero=False)),
-            color=alt.Color("group:N", title=self.by),
+            color=alt.Color("group:N", title=_words(self.by)),
         )
-        head = (f"{self.by}: {self.focus} and {self.reference} over time" if suppress
-                else f"{self.by}: each group over time")
+        head = (f"{_words(self.by)}: {self.focus} and {self.reference} over time" if suppress
+                else f"{_words(self.by)}: each group over time")
         groups = (base.mark_line() + base.mark_point()).properties(
             title=alt.TitleParams(head, subtitle=[note] if note else []), width=640, height=240)
         rule = alt.Chart(pd.DataFrame({"x": [first_after]})).mark_rule(
@@ -528,7 +530,9 @@ class LensResult(Result):
             ).properties(width=640, height=200, title=gap_title)
         # Independent colours: shared with the gap chart's signal colours, the groups' lines vanish.
         chart = alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
-            title=alt.TitleParams(f"Equity lens: the gap {self.verdict}", subtitle=self.evidence[0])
+            # the evidence in lines that fit a laptop screen with the file browser open (about 900 px)
+            title=alt.TitleParams(f"Equity lens: the gap {self.verdict}",
+                                  subtitle=textwrap.wrap(self.evidence[0], 95) or [""])
         )
         return chart
 
