@@ -12,7 +12,7 @@ BUILD_FILES := pyproject.toml setup.py jupyter/equitykit.json
 # A wheel installs jupyter/equitykit.json here itself; an editable install (a clone's) does not.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/equitykit.json
 
-.PHONY: install lab test dist handouts programme notebooks bench clean hub hub-deps
+.PHONY: install lab test dist handouts programme notebooks bench clean hub hub-deps fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,10 @@ programme: $(LAB_STAMP)
 	rm -rf build/programme-sample && mkdir -p build && cp -r workshop/programme build/programme-sample
 	$(BIN)/equitykit programme build/programme-sample/programme.yaml \
 		--update build/programme-sample/extracts/next_fortnight.csv --out build/programme
+
+# Property tests over thousands of awkward frames (make test runs a few hundred).
+fuzz: $(TEST_STAMP)
+	EQUITYKIT_FUZZ=thorough $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 bench: $(LAB_STAMP)
 	@for f in benchmarks/*_bench.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -46,7 +46,7 @@ import pandas as pd
 
 from .validation import EquityKitError, describe_rows
 
-__all__ = ["Periods", "read_periods", "read_dates", "to_timestamps", "Frequency", "infer_frequency", "missing_periods", "ACCEPTED", "ACCEPTED_DATES", "EXCEL_EPOCH"]
+__all__ = ["Periods", "read_periods", "read_dates", "to_timestamps", "Frequency", "infer_frequency", "missing_periods", "positions", "from_positions", "ACCEPTED", "ACCEPTED_DATES", "EXCEL_EPOCH"]
 
 ACCEPTED = (
     "The kit reads ISO dates or months (2024-04-01, 2024-04), UK dates day first "
@@ -482,15 +482,22 @@ def _one_ok(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Frequency:
-    """How often a regular series has a point: ``word`` (month, week ...) every ``step`` ``unit``."""
+    """How often a regular series has a point: ``word`` (month, week ...) every ``step`` ``unit``.
+
+    ``anchor`` places a point within its unit: the day of the month (0 for
+    each month's last day) for months, the time of day in nanoseconds for days.
+    """
 
     unit: str   # "month", "day", "busday" or "number"
-    step: float
+    step: int | float
     word: str
+    anchor: int = 0
+    phase: int = 0  # where the grid starts within a step (e.g. weeks start on a Monday)
 
 
 _MONTH_WORDS = {1: "month", 3: "quarter", 12: "year"}
 _DAY_WORDS = {1: "day", 7: "week", 14: "fortnight"}
+_NS_PER_DAY = 86_400_000_000_000
 
 
 def infer_frequency(values: Any) -> Frequency | None:
@@ -516,67 +523,120 @@ def infer_frequency(values: Any) -> Frequency | None:
         if uniq.size < 3:
             return None
         stamps = pd.DatetimeIndex(uniq)
+        candidates = []
+        month0 = int(uniq[0].astype("datetime64[M]").astype(np.int64))
+        day0 = int(uniq[0].astype("datetime64[D]").astype(np.int64))
         if (stamps.normalize() == stamps).all():
-            month_end = bool(stamps.is_month_end.all())
-            same_day = stamps.day.nunique() == 1 and stamps.day[0] <= 28
-            if same_day or month_end:
-                idx = np.asarray(stamps.year * 12 + stamps.month, dtype=np.int64)
-                step = int(np.diff(idx).min())
-                if step in _MONTH_WORDS and (np.diff(idx) % step == 0).all():
-                    return _regular(Frequency("month", step, _MONTH_WORDS[step]), idx, step)
-        if (stamps - stamps.normalize()).nunique() == 1:
-            days = stamps.normalize().asi8 // 86_400_000_000_000
-            step = int(np.diff(days).min())
-            if step in _DAY_WORDS and (np.diff(days) % step == 0).all():
-                if step == 1 and uniq.size >= 10 and not (stamps.dayofweek >= 5).any():
-                    as_days = stamps.normalize().to_numpy().astype("datetime64[D]")
-                    bdays = np.busday_count(as_days[0], as_days)
-                    return _regular(Frequency("busday", 1, "working day"), bdays, 1)
-                return _regular(Frequency("day", step, _DAY_WORDS[step]), days, step)
+            if stamps.day.nunique() == 1 and stamps.day[0] <= 28:
+                candidates += [Frequency("month", s, w, int(stamps.day[0]), month0 % s) for s, w in _MONTH_WORDS.items()]
+            elif stamps.is_month_end.all():
+                candidates += [Frequency("month", s, w, 0, month0 % s) for s, w in _MONTH_WORDS.items()]
+        time_of_day = (stamps - stamps.normalize()).asi8
+        if np.unique(time_of_day).size == 1:
+            if uniq.size >= 10 and not (stamps.dayofweek >= 5).any():
+                candidates.append(Frequency("busday", 1, "working day", int(time_of_day[0])))
+            candidates += [Frequency("day", s, w, int(time_of_day[0]), day0 % s) for s, w in _DAY_WORDS.items()]
+        for freq in candidates:
+            if _regular(positions(uniq, freq)):
+                return freq
         return None
     if arr.dtype.kind in "iuf" and arr.size:
         nums = np.unique(arr[np.isfinite(arr)].astype(float))
         if nums.size < 3 or not np.all(nums == np.round(nums)):
             return None
         step = float(np.diff(nums).min())
-        if step >= 1 and (np.diff(nums) % step == 0).all():
-            return _regular(Frequency("number", step, "period"), nums, step)
+        freq = Frequency("number", step, "period", 0, 0)
+        if step >= 1 and _regular(positions(nums, freq)):
+            return freq
     return None
 
 
-def _regular(freq: Frequency, positions: np.ndarray, step: float) -> Frequency | None:
-    expected = (positions[-1] - positions[0]) / step + 1
-    return freq if expected - positions.size <= positions.size else None
+def positions(values: Any, freq: Frequency) -> np.ndarray:
+    """Where each value sits on the grid of ``freq``, in steps (NaN where it is off the grid)."""
+    arr = np.asarray(values)
+    if freq.unit == "number":
+        out = arr.astype(float) / freq.step
+    else:
+        ns = arr.astype("datetime64[ns]")
+        if freq.unit == "month":
+            months = ns.astype("datetime64[M]").astype(np.int64)
+            out = (months - freq.phase).astype(float) / freq.step
+            day = (ns.astype("datetime64[D]") - ns.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+            last = ((ns.astype("datetime64[M]") + 1).astype("datetime64[D]") - ns.astype("datetime64[D]")) \
+                .astype(np.int64) == 1
+            on_anchor = last if freq.anchor == 0 else day == freq.anchor
+            out = np.where(on_anchor & (ns == ns.astype("datetime64[D]")), out, np.nan)
+        else:
+            days = ns.astype("datetime64[D]")
+            tod = (ns - days.astype("datetime64[ns]")).astype(np.int64)
+            if freq.unit == "busday":
+                ok = np.is_busday(days)
+                out = np.where(ok, np.busday_count(np.datetime64("1970-01-01", "D"), np.where(ok, days, days)),
+                               np.nan).astype(float)
+            else:
+                out = (days.astype(np.int64) - freq.phase).astype(float) / freq.step
+            out = np.where(tod == freq.anchor, out, np.nan)
+    out = np.where(np.isfinite(out) & (out == np.round(out)), out, np.nan)
+    return out
 
 
-def missing_periods(values: Any, freq: Frequency) -> np.ndarray:
-    """The points of a regular series (``freq``) between its first and last that have no value.
+def from_positions(pos: np.ndarray, freq: Frequency) -> np.ndarray:
+    """The values at grid positions (in steps) of ``freq``: the inverse of :func:`positions`."""
+    pos = np.asarray(pos, dtype=float)
+    if freq.unit == "number":
+        return pos * freq.step
+    whole = np.round(pos * freq.step).astype(np.int64) + freq.phase if freq.unit != "busday" \
+        else np.round(pos).astype(np.int64)
+    if freq.unit == "month":
+        first = whole.astype("datetime64[M]")
+        if freq.anchor == 0:
+            days = (first + 1).astype("datetime64[D]") - 1
+        else:
+            days = first.astype("datetime64[D]") + (freq.anchor - 1)
+        return days.astype("datetime64[ns]")
+    if freq.unit == "busday":
+        days = np.busday_offset(np.datetime64("1970-01-01", "D"), whole, roll="forward")
+    else:
+        days = whole.astype("datetime64[D]")
+    return days.astype("datetime64[ns]") + np.timedelta64(freq.anchor, "ns")
+
+
+def _regular(pos: np.ndarray) -> bool:
+    if np.isnan(pos).any() or pos.size < 3:
+        return False
+    pos = np.unique(pos)
+    expected = pos[-1] - pos[0] + 1
+    return expected - pos.size <= pos.size
+
+
+def missing_periods(values: Any, freq: Frequency, groups: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """The points a regular series (``freq``) skips between its first and last, per group.
+
+    Returns the group label of each missing point (``groups`` given, else
+    zeros) and its value. Vectorised over groups.
 
     Example
     -------
     >>> import pandas as pd
     >>> xs = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-05-01"])
-    >>> [f"{d:%b}" for d in pd.DatetimeIndex(missing_periods(xs, infer_frequency(xs)))]
+    >>> _, gone = missing_periods(xs, infer_frequency(xs))
+    >>> [f"{d:%b}" for d in pd.DatetimeIndex(gone)]
     ['Mar', 'Apr']
     """
-    arr = np.asarray(values)
-    if freq.unit == "number":
-        nums = np.unique(arr[np.isfinite(arr)].astype(float))
-        grid = np.arange(nums[0], nums[-1] + freq.step / 2, freq.step)
-        return grid[~np.isin(grid, nums)]
-    stamps = pd.DatetimeIndex(np.unique(arr[~np.isnat(arr)].astype("datetime64[ns]")))
-    if stamps.size == 0:
-        return np.asarray([], dtype="datetime64[ns]")
-    if freq.unit == "month":
-        month_end = bool(stamps.is_month_end.all()) and stamps.day.nunique() > 1
-        months = pd.period_range(stamps[0].to_period("M"), stamps[-1].to_period("M"), freq=f"{int(freq.step)}M")
-        if month_end:
-            grid = months.to_timestamp(how="end").normalize()
-        else:
-            grid = months.to_timestamp() + pd.Timedelta(days=int(stamps[0].day) - 1)
-    elif freq.unit == "busday":
-        grid = pd.bdate_range(stamps[0], stamps[-1]) + (stamps[0] - stamps[0].normalize())
-    else:
-        grid = pd.date_range(stamps[0], stamps[-1], freq=f"{int(freq.step)}D")
-    grid = grid.as_unit("ns")
-    return grid[~grid.isin(stamps)].to_numpy()
+    pos = positions(values, freq)
+    gid = np.zeros(pos.size, dtype=np.int64) if groups is None else np.asarray(groups)
+    ok = ~np.isnan(pos)
+    order = np.lexsort((pos[ok], gid[ok]))
+    p, g = pos[ok][order], gid[ok][order]
+    keep = np.r_[True, (p[1:] != p[:-1]) | (g[1:] != g[:-1])]
+    p, g = p[keep], g[keep]
+    step = np.diff(p)
+    same = g[1:] == g[:-1]
+    gap = np.where(same, step - 1, 0).astype(np.int64)
+    gap[gap < 0] = 0
+    if not gap.sum():
+        empty = np.asarray([], dtype=float if freq.unit == "number" else "datetime64[ns]")
+        return g[:0], empty
+    start = np.repeat(p[:-1], gap)
+    offset = np.arange(gap.sum()) - np.repeat(np.cumsum(gap) - gap, gap) + 1
+    return np.repeat(g[:-1], gap), from_positions(start + offset, freq)

@@ -38,6 +38,7 @@ from .validation import (
     as_numeric,
     check_not_above,
     check_unique_columns,
+    column_names,
     require_columns,
 )
 
@@ -46,14 +47,6 @@ __all__ = ["read_data"]
 _EXCEL = {".xlsx", ".xlsm"}
 _TEXT = {".csv", ".txt", ".tsv"}
 _FILE_ROWS = "Rows are numbered as in a spreadsheet: the column names are row 1."
-
-
-def _names(value: str | Iterable[str] | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return list(value)
 
 
 def _missing_file(path: Path) -> EquityKitError:
@@ -256,20 +249,20 @@ def read_data(
         )
 
     check_unique_columns(frame, what[0].upper() + what[1:])
-    count_cols = _names(counts) + [c for pair in pairs.items() for c in pair]
-    wanted = (_names(columns) + _names(dates) + _names(numeric) + count_cols
-              + _names(binary))
+    count_cols = column_names(counts) + [c for pair in pairs.items() for c in pair]
+    wanted = (column_names(columns) + column_names(dates) + column_names(numeric) + count_cols
+              + column_names(binary))
     try:
         require_columns(frame, dict.fromkeys(wanted), what=what[0].upper() + what[1:])
-        for column in dict.fromkeys(_names(dates)):
+        for column in dict.fromkeys(column_names(dates)):
             frame[column] = as_dates(frame, column, excel=excel)
-        for column in dict.fromkeys(_names(numeric)):
+        for column in dict.fromkeys(column_names(numeric)):
             frame[column] = _tidy_number(as_numeric(frame, column))
         for column in dict.fromkeys(count_cols):
             frame[column] = _tidy_number(
                 as_numeric(frame, column, nonnegative=True, integer=True)
             )
-        for column in dict.fromkeys(_names(binary)):
+        for column in dict.fromkeys(column_names(binary)):
             frame[column] = _tidy_number(as_binary(frame, column))
         for numerator, denominator in pairs.items():
             check_not_above(frame, numerator, denominator, frame[numerator], frame[denominator])

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import rules as _rules
-from .periods import infer_frequency, missing_periods, read_periods, to_timestamps
+from .periods import infer_frequency, missing_periods, positions, read_periods, to_timestamps
 from .results import Result, Summary
 from .theme import styled
 from .validation import (
@@ -40,6 +40,7 @@ from .validation import (
     as_numeric,
     check_choice,
     check_not_above,
+    column_names,
     describe_rows,
     require_columns,
 )
@@ -148,14 +149,6 @@ def _keys_for(values: Any, kind: str, categories: list | None, what: str) -> np.
             f"The x values are: {list(lookup)[:6]!r}{' ...' if len(lookup) > 6 else ''}."
         )
     return np.asarray([lookup[v] for v in vals], dtype=float)
-
-
-def _as_list(value: Any) -> list:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return list(value)
 
 
 def _annotation_frame(annotations: Any) -> pd.DataFrame:
@@ -469,7 +462,7 @@ def spc(
             f"rules='mdc' (Making Data Count) is defined for the XmR chart only; use chart='i' "
             f"(or rules='anhoej' with chart={chart!r})."
         )
-    by_cols = _as_list(by)
+    by_cols = column_names(by)
     phase_col = phase if isinstance(phase, str) and phase in frame.columns else None
     require_columns(frame, [x, y, n, *by_cols] + ([phase_col] if phase_col else []))
     if x == y or (n is not None and n in (x, y)):
@@ -910,19 +903,18 @@ def _missing_points(table: pd.DataFrame, by_cols: list, seg: np.ndarray, freq: A
         gid = table.groupby(by_cols, sort=False, dropna=False, observed=True).ngroup().to_numpy()
     else:
         gid = np.zeros(len(table), dtype=np.int64)
-    found: list[dict] = []
-    for g in np.unique(gid):
-        at = np.flatnonzero(gid == g)
-        gone = missing_periods(xs[at], freq)
-        if not len(gone):
-            continue
-        order = np.argsort(xs[at], kind="stable")
-        before = np.searchsorted(xs[at][order], gone, side="right") - 1
-        for value, k in zip(gone, before):
-            row = {c: table[c].iloc[at[0]] for c in by_cols}
-            row.update(x=value, segment=int(seg[at[order][max(k, 0)]]))
-            found.append(row)
-    return pd.DataFrame(found, columns=columns)
+    group_of, gone = missing_periods(xs, freq, gid)
+    if not len(gone):
+        return pd.DataFrame({c: [] for c in columns})
+    # each missing point belongs to the segment of the point before it in its group
+    pos = positions(xs, freq)
+    order = np.lexsort((pos, gid))
+    key = gid[order].astype(float) * 1e12 + pos[order]
+    before = order[np.searchsorted(key, group_of.astype(float) * 1e12 + positions(gone, freq), side="right") - 1]
+    out = {c: table[c].to_numpy()[before] for c in by_cols}
+    out["x"] = gone
+    out["segment"] = seg[before]
+    return pd.DataFrame(out, columns=columns)
 
 
 def _missing_note(missing: pd.DataFrame, freq: Any, kind: str, by_cols: list, n_groups: int) -> str:

@@ -35,6 +35,7 @@ __all__ = [
     "check_choice",
     "describe_rows",
     "closest_column",
+    "column_names",
 ]
 
 _MAX_EXAMPLES = 3
@@ -128,6 +129,21 @@ def check_unique_columns(frame: pd.DataFrame, what: str = "data") -> None:
             "which one you mean. Rename or drop one of them, e.g. "
             "data = data.loc[:, ~data.columns.duplicated()] to keep the first."
         )
+
+
+def column_names(value: Any) -> list[Any]:
+    """One column name or several, as a list (None gives []); integer names count as one name.
+
+    Example
+    -------
+    >>> column_names("ethnicity"), column_names(["sex", "age"]), column_names(0), column_names(None)
+    (['ethnicity'], ['sex', 'age'], [0], [])
+    """
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set, pd.Index, np.ndarray, pd.Series)):
+        return list(value)
+    return [value]
 
 
 def closest_column(name: str, columns: Iterable[Any]) -> str | None:

@@ -109,3 +109,17 @@ def test_limits_from_fewer_than_20_points_are_trial_limits_in_the_summary_and_on
     # a run chart has no limits to call trial
     res, _ = _caught(short, x="month", y="y", chart="run")
     assert res.summary()["trial_limits"].tolist() == [False]
+
+
+def test_quarters_month_ends_and_times_of_day_keep_their_grid() -> None:
+    from equitykit.periods import infer_frequency, missing_periods
+
+    cases = [
+        (pd.date_range("2023-02-01", periods=12, freq="QS-FEB").delete([3]), "quarter", "2023-11-01"),
+        (pd.date_range("2023-01-31", periods=12, freq="ME").delete([3]), "month", "2023-04-30"),
+        (pd.date_range("2023-01-01 09:00", periods=12, freq="D").delete([3]), "day", "2023-01-04 09:00"),
+    ]
+    for xs, word, gone in cases:
+        freq = infer_frequency(xs.to_numpy())
+        assert freq is not None and freq.word == word
+        assert missing_periods(xs.to_numpy(), freq)[1].tolist() == [pd.Timestamp(gone).value]
