@@ -64,6 +64,7 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (its serial 60 is the 
 _FIRST_YEAR, _LAST_YEAR = 1900, 2200
 _SERIAL_MIN = (pd.Timestamp(f"{_FIRST_YEAR + 1}-01-01") - EXCEL_EPOCH).days   # 367
 _SERIAL_MAX = (pd.Timestamp(f"{_LAST_YEAR}-12-31") - EXCEL_EPOCH).days
+_SERIAL_2000, _SERIAL_2100 = 36526, 73051  # numbers that, as Excel dates, fall in 2000-2099
 
 # Text formats other than ISO 8601, all day first or with a month name (so never ambiguous).
 _DAY_FIRST = (
@@ -304,7 +305,14 @@ def _numbers(raw: pd.Series, column: str, *, numbers: bool, excel: bool) -> Peri
                 f"({_first_serial_example(raw, live & finite, serial)}).")
         return Periods(pd.Series(serial, index=raw.index), "date", (note,))
     if numbers:
-        return Periods(pd.Series(vals, index=raw.index), "number")
+        notes: tuple[str, ...] = ()
+        recent = live.any() and bool(((vals[live] >= _SERIAL_2000) & (vals[live] <= _SERIAL_2100)).all())
+        if recent and infer_frequency(serial[live]) is not None and infer_frequency(vals[live]) is None:
+            notes = (f"Column '{column}' holds numbers that look like Excel dates "
+                     f"({_first_serial_example(raw, live, serial)}): they are charted as numbers. If they are dates, "
+                     "read the file with "
+                     f"equitykit.read_data(..., dates={column!r}) or format the column as Date in Excel.",)
+        return Periods(pd.Series(vals, index=raw.index), "number", notes)
     hint = ""
     if looks_serial:
         hint = (f" They look like Excel date numbers ({_first_serial_example(raw, live, serial)}): "

@@ -189,3 +189,11 @@ def test_a_csv_of_numbers_is_not_read_as_dates(tmp_path) -> None:
     path.write_text("month,screened\n45383,1\n45413,2\n")
     with pytest.raises(EquityKitError, match="holds numbers, not dates.*look like Excel date numbers"):
         ek.read_data(path, dates="month")
+
+
+def test_spc_says_when_period_numbers_look_like_excel_dates() -> None:
+    serials = (pd.date_range("2024-01-01", periods=12, freq="MS") - pd.Timestamp("1899-12-30")).days
+    d = pd.DataFrame({"month": serials, "y": range(12)})
+    with pytest.warns(ek.SPCWarning, match=r"look like Excel dates \(45292 is 1 January 2024\)"):
+        ek.spc(d, x="month", y="y")
+    assert read_periods(pd.Series(range(1, 13)), "week").notes == ()
