@@ -197,3 +197,30 @@ def test_spc_says_when_period_numbers_look_like_excel_dates() -> None:
     with pytest.warns(ek.SPCWarning, match=r"look like Excel dates \(45292 is 1 January 2024\)"):
         ek.spc(d, x="month", y="y")
     assert read_periods(pd.Series(range(1, 13)), "week").notes == ()
+
+
+# (strftime format, what it keeps of the date) for the property test below
+ROUND_TRIP = [("%Y-%m-%d", "day"), ("%Y-%m", "month"), ("%d/%m/%Y", "day"), ("%d/%m/%y", "day"),
+              ("%d.%m.%Y", "day"), ("%b-%y", "month"), ("%b %Y", "month"), ("%B %Y", "month"),
+              ("%d %B %Y", "day"), ("%d-%b-%y", "day"), ("%Y-%m-%d %H:%M", "minute"), ("%m/%Y", "month")]
+
+
+@pytest.mark.parametrize(("fmt", "keeps"), ROUND_TRIP)
+def test_any_date_written_in_an_accepted_format_reads_back(fmt: str, keeps: str) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=15, deadline=None, derandomize=True)
+    @given(st.lists(st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(2068, 12, 31)),
+                    min_size=1, max_size=6))
+    def reads_back(stamps: list) -> None:
+        text = pd.Series([s.strftime(fmt) for s in stamps])
+        got = read_periods(text, "when").values
+        want = pd.Series(pd.to_datetime(stamps)).dt.floor("min")
+        if keeps == "day":
+            want = want.dt.normalize()
+        elif keeps == "month":
+            want = want.dt.to_period("M").dt.start_time
+        assert got.tolist() == want.tolist()
+
+    reads_back()
