@@ -289,3 +289,49 @@ def test_make_hubs_launcher_prints_the_address_and_code_and_stops_cleanly(tmp_pa
             launcher.kill()
             launcher.wait(30)
         remove_participant(f"ek-f{tag}")
+
+
+def test_an_address_that_keeps_guessing_must_wait_but_a_right_code_still_counts_before():
+    import asyncio
+    from types import SimpleNamespace
+
+    from tornado import web
+
+    auth = equitykit_hub.WorkshopAuthenticator(workshop_code="qi-abcdef", facilitator_code="qi-ghjkmn",
+                                               max_wrong_codes=3, create_system_users=False)
+    room = SimpleNamespace(request=SimpleNamespace(remote_ip="10.0.0.7"))
+    other = SimpleNamespace(request=SimpleNamespace(remote_ip="10.0.0.8"))
+    sign = lambda handler, name, code: asyncio.run(auth.authenticate(handler, {"username": name, "password": code}))  # noqa: E731
+    assert sign(room, "amina", "qi-abcdef") == "ek-amina"
+    assert [sign(room, "amina", guess) for guess in ("qi-1", "qi-2", "qi-3")] == [None, None, None]
+    with pytest.raises(web.HTTPError) as waiting:
+        sign(room, "amina", "qi-abcdef")
+    assert waiting.value.status_code == 429 and "wait 10 minutes" in waiting.value.log_message
+    assert sign(other, "sam", "qi-abcdef") == "ek-sam"  # another address is not held up
+    assert sign(other, "facilitator", "qi-ghjkmn") == "ek-facilitator"
+
+
+def test_a_folder_opened_for_participants_is_closed_only_when_the_last_hub_stops(tmp_path, monkeypatch):
+    import shutil
+    import tempfile
+
+    monkeypatch.setattr(hub_launch, "OPENED", tmp_path / "opened.json")
+    base = Path(tempfile.mkdtemp(dir="/tmp"))  # tmp_path's parents are closed to others: not this one
+    base.chmod(0o755)
+    locked = base / "locked"
+    (locked / "python").mkdir(parents=True)
+    locked.chmod(0o700)
+    try:
+        _open_and_close_twice(locked)
+    finally:
+        shutil.rmtree(base)
+
+
+def _open_and_close_twice(locked: Path) -> None:
+    first, second = f"{os.getpid()}-first", f"{os.getpid()}-second"
+    assert hub_launch.open_paths_for_participants(first, [locked / "python"]) == [(locked, 0o700)]
+    assert hub_launch.open_paths_for_participants(second, [locked / "python"]) == []  # open already
+    hub_launch.close_paths(first)
+    assert stat.S_IMODE(locked.stat().st_mode) == 0o701  # the second hub still needs it
+    hub_launch.close_paths(second)
+    assert stat.S_IMODE(locked.stat().st_mode) == 0o700

@@ -26,13 +26,14 @@ import re
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from jupyterhub.auth import Authenticator
 from jupyterhub.spawner import set_user_setuid
 from tornado import web
-from traitlets import Bool, Unicode, default
+from traitlets import Bool, Integer, Unicode, default
 
 __all__ = [
     "NameRefused",
@@ -51,6 +52,7 @@ MARKER = "equitykit workshop hub user"
 NAME_RULE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 MIN_LENGTH, MAX_LENGTH = 2, 20
 NOTEBOOKS_FOLDER = "notebooks"
+GUESS_WINDOW = 600  # seconds over which wrong codes are counted
 
 
 class NameRefused(ValueError):
@@ -202,6 +204,13 @@ class WorkshopAuthenticator(Authenticator):
     create_system_users = Bool(
         True, help="Make a system user per participant (one server); False where each server is its own "
         "container (Kubernetes, workshop/hub/z2jh-values.yaml).").tag(config=True)
+    max_wrong_codes = Integer(
+        50, help="Wrong codes one network address may try in 10 minutes before it must wait. A room "
+        "behind one NHS address shares it, so this is high; guessing a random code stays hopeless.").tag(config=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._wrong: dict[str, list[float]] = {}  # network address -> times of its wrong codes
 
     @property
     def facilitator_username(self) -> str:
@@ -210,16 +219,31 @@ class WorkshopAuthenticator(Authenticator):
     async def authenticate(self, handler, data):
         name = (data.get("username") or "").strip()
         code = data.get("password") or ""
+        address = handler.request.remote_ip if handler is not None else ""
+        self._refuse_if_guessing(address)
         if name == self.facilitator:
-            return self.facilitator_username if _same(code, self.facilitator_code) else None
+            return self.facilitator_username if self._right(code, self.facilitator_code, address) else None
         try:
             username = check_name(name, facilitator=self.facilitator, prefix=self.user_prefix)
         except NameRefused as refused:
             raise web.HTTPError(403, str(refused) + " Go back and try again.") from None
-        if not _same(code, self.workshop_code):
-            self.log.info("Wrong workshop code for %r", name)
+        if not self._right(code, self.workshop_code, address):
+            self.log.info("Wrong workshop code for %r from %s", name, address)
             return None
         return username
+
+    def _right(self, code: str, expected: str, address: str) -> bool:
+        if _same(code, expected):
+            return True
+        self._wrong.setdefault(address, []).append(time.monotonic())
+        return False
+
+    def _refuse_if_guessing(self, address: str) -> None:
+        recent = [t for t in self._wrong.get(address, []) if time.monotonic() - t < GUESS_WINDOW]
+        self._wrong[address] = recent
+        if len(recent) >= self.max_wrong_codes:
+            raise web.HTTPError(429, "Too many wrong codes from your network: wait 10 minutes, then check "
+                                "the code with your facilitator.")
 
     @default("allow_all")
     def _allow_all_default(self):

@@ -12,6 +12,9 @@ Example
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
+import json
 import os
 import secrets
 import signal
@@ -29,7 +32,7 @@ sys.path.insert(0, str(HERE))
 
 from equitykit_hub import blocked_paths, check_codes  # noqa: E402
 
-__all__ = ["Hub", "free_port", "make_code", "open_paths_for_participants", "restore_modes"]
+__all__ = ["Hub", "close_paths", "free_port", "make_code", "open_paths_for_participants"]
 
 # No 0/o, 1/l/i: a code read out in a room or copied from a slide is typed right first time.
 CODE_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -58,24 +61,56 @@ def participant_paths() -> list[Path]:
     return [p for p in paths if p.exists()]
 
 
-def open_paths_for_participants(paths: list[Path] | None = None) -> list[tuple[Path, int]]:
+#: Which hubs on this machine hold folders open, and those folders' modes before the first opened them.
+OPENED = Path("/run/equitykit-hub-opened.json")
+
+
+def open_paths_for_participants(holder: str, paths: list[Path] | None = None) -> list[tuple[Path, int]]:
     """Let other users pass through (not list) the folders that block participants' servers.
 
     Adds ``o+x`` only, to each blocked folder (typically ``/root`` when Python lives under
-    ``/root/.pyenv``). Returns ``(folder, old mode)`` pairs for ``restore_modes``.
+    ``/root/.pyenv``), and records ``holder`` (``"<pid>-<anything>"``) in ``OPENED`` so that
+    several hubs on one machine (a test run next to ``make hub``) never close a folder under
+    another. Returns the ``(folder, old mode)`` pairs this call changed.
     """
-    changed = []
-    for folder in blocked_paths(paths or participant_paths()):
-        mode = folder.stat().st_mode & 0o7777
-        os.chmod(folder, mode | 0o001)
-        changed.append((folder, mode))
-    return changed
+    with _opened_record() as record:
+        record["holders"].append(holder)
+        changed = []
+        for folder in blocked_paths(paths or participant_paths()):
+            mode = folder.stat().st_mode & 0o7777
+            record["modes"].setdefault(str(folder), mode)
+            os.chmod(folder, mode | 0o001)
+            changed.append((folder, mode))
+        return changed
 
 
-def restore_modes(changed: list[tuple[Path, int]]) -> None:
-    """Put back the modes ``open_paths_for_participants`` changed."""
-    for folder, mode in reversed(changed):
-        os.chmod(folder, mode)
+def close_paths(holder: str) -> None:
+    """Forget ``holder``; when no live hub holds folders open any more, put their modes back."""
+    with _opened_record() as record:
+        record["holders"] = [h for h in record["holders"] if h != holder and _alive(h)]
+        if not record["holders"]:
+            for folder, mode in record["modes"].items():
+                if Path(folder).exists():
+                    os.chmod(folder, mode)
+            record["modes"] = {}
+
+
+@contextlib.contextmanager
+def _opened_record():
+    """The OPENED record, read and written under an exclusive lock."""
+    with open(OPENED.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        record = json.loads(OPENED.read_text()) if OPENED.exists() else {"holders": [], "modes": {}}
+        yield record
+        OPENED.write_text(json.dumps(record))
+
+
+def _alive(holder: str) -> bool:
+    try:
+        os.kill(int(holder.split("-")[0]), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    return True
 
 
 def check_participant_can_run() -> None:
@@ -117,6 +152,7 @@ class Hub:
         self.home_base = home_base
         self.process: subprocess.Popen | None = None
         self._changed: list[tuple[Path, int]] = []
+        self._holder = f"{os.getpid()}-{secrets.token_hex(4)}"
 
     @property
     def url(self) -> str:
@@ -151,7 +187,7 @@ class Hub:
             raise FileNotFoundError(f"{proxy} is missing: run `make hub-deps` (npm ci --prefix workshop/hub).")
         check_codes(self.code, self.facilitator_code)
         self.state.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._changed = open_paths_for_participants()
+        self._changed = open_paths_for_participants(self._holder)
         check_participant_can_run()
         self._log = log or open(self.state / "hub.log", "ab")
         self.process = subprocess.Popen(self.command(), env=self.environment(), stdout=self._log,
@@ -183,7 +219,7 @@ class Hub:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(10)
         self._stop_leftover_proxy()
-        restore_modes(self._changed)
+        close_paths(self._holder)
         self._changed = []
 
     def _stop_leftover_proxy(self) -> None:
@@ -253,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
 def _print_welcome(hub: Hub) -> None:
     for folder, mode in hub._changed:
         print(f"note: let other users pass through {folder} (was {mode:o}, now {mode | 1:o}) so participants' "
-              "servers can run Python; put back when the hub stops.")
+              "servers can run Python; put back when the last hub on this machine stops.")
     print(f"""
   Workshop hub: {hub.url}
   Workshop code (give to participants): {hub.code}
