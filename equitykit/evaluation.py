@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._arguments import vocabulary
 from .intervals import wilson
 from .results import Result, Summary
 from .theme import PALETTE, alt
@@ -223,12 +224,13 @@ def _pct(value: float) -> str:
     return f"{text}%"
 
 
+@vocabulary(renamed={"part": "by"}, positional=("statement", "response", "part"))
 def likert(
     data: Any,
+    *,
     statement: str | Sequence[str] = "statement",
     response: str = "response",
-    part: str | None = None,
-    *,
+    by: str | None = None,
     confidence: float = 0.95,
 ) -> LikertResult:
     """Share who agreed or strongly agreed with each statement, with a Wilson interval.
@@ -243,8 +245,9 @@ def likert(
         Wide data: the list of statement columns.
     response : str
         Long data only: the column with the answer.
-    part : str, optional
-        Column saying which part of the workshop (e.g. 1 or 2) the answer is from.
+    by : str, optional
+        Column saying which part of the workshop (e.g. 1 or 2) the answer is
+        from (formerly ``part=``); the table's column is ``part``.
     confidence : float
         Confidence level of the interval (default 0.95).
 
@@ -277,6 +280,7 @@ def likert(
             raise EquityKitError(f"cannot find the file '{path}': check the name and the folder.")
         data = pd.read_csv(path)
     frame = as_frame(data, "the evaluation answers")
+    part = by
     if not 0 < confidence < 1:
         raise EquityKitError(f"confidence={confidence!r} should be between 0 and 1, e.g. 0.95.")
 

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import privacy
+from ._arguments import vocabulary
 from .intervals import newcombe, risk_ratio, wilson, z_value
 from .results import Result, Summary
 from .theme import PALETTE, alt
@@ -246,13 +247,16 @@ def _order_labels(levels: list[Any], order: Sequence[Any] | None, labels: list[s
 
 # --------------------------------------------------------------------------- disaggregate
 
+@vocabulary(positional=("outcome", "by", "n", "reference", "improvement", "confidence", "suppress", "min_group",
+                        "order", "multiply"))
 def disaggregate(
     data: pd.DataFrame,
+    *,
     outcome: str,
     by: str | Sequence[str],
     n: str | None = None,
     reference: Any = "overall",
-    improvement: str = "decrease",
+    improvement: str = "neutral",
     confidence: float = 0.95,
     suppress: bool = False,
     min_group: int = 30,
@@ -279,9 +283,11 @@ def disaggregate(
         ``"best"`` (the group with the best rate, among groups that are not
         small), ``"most_advantaged"`` (the last of the ordered groups, e.g. IMD
         decile 10 when decile 1 is the most deprived) or the name of a group.
-    improvement : {"decrease", "increase", "neutral"}
+    improvement : {"neutral", "decrease", "increase"}
         Whether a lower rate (e.g. missed appointments) or a higher one (e.g.
         screening uptake) is better; it decides "best", "worse" and "better".
+        The default, "neutral", compares without judging (higher, lower);
+        ``reference="best"`` or ``"worst"`` then asks you to choose.
     confidence : float
         Confidence level of every interval, e.g. 0.95.
     suppress : bool
@@ -1043,18 +1049,19 @@ class ParetoResult(Result):
                                   subtitle="Bars: counts, largest first; line: cumulative %; dashed: 80%"))
 
 
-def pareto(data: pd.DataFrame, category: str, value: str | None = None, suppress: bool = False) -> ParetoResult:
+@vocabulary(renamed={"category": "by", "value": "outcome"}, positional=("category", "value", "suppress"))
+def pareto(data: pd.DataFrame, *, by: str, outcome: str | None = None, suppress: bool = False) -> ParetoResult:
     """Sort categories by size and show which few account for most (the 80/20 rule).
 
     Parameters
     ----------
     data : DataFrame
         One row per item (e.g. per referral), or one row per category with a
-        ``value`` column of counts.
-    category : str
+        ``outcome`` column of counts.
+    by : str
         The column of categories (e.g. ``"ethnicity"``). Missing ones are shown
         as "Not recorded".
-    value : str, optional
+    outcome : str, optional
         Column of counts to add up; without it, rows are counted.
     suppress : bool
         Apply NHS disclosure control to the counts (percentages of small
@@ -1071,24 +1078,24 @@ def pareto(data: pd.DataFrame, category: str, value: str | None = None, suppress
     -------
     >>> import pandas as pd
     >>> refs = pd.DataFrame({"reason": ["a"] * 6 + ["b"] * 3 + ["c"]})
-    >>> pareto(refs, "reason").table["cumulative_percent"].tolist()
+    >>> pareto(refs, by="reason").table["cumulative_percent"].tolist()
     [60.0, 90.0, 100.0]
     """
     frame = as_frame(data)
-    require_columns(frame, [category, value])
-    codes, levels, _ = _factorize(frame[category])
-    if value is None:
+    require_columns(frame, [by, outcome])
+    codes, levels, _ = _factorize(frame[by])
+    if outcome is None:
         counts = np.bincount(codes, minlength=len(levels)).astype(float)
         what = "records"
     else:
-        v = as_numeric(frame, value, nonnegative=True).fillna(0.0).to_numpy()
+        v = as_numeric(frame, outcome, nonnegative=True).fillna(0.0).to_numpy()
         counts = np.bincount(codes, weights=v, minlength=len(levels))
-        what = _words(value)
+        what = _words(outcome)
     present = np.bincount(codes, minlength=len(levels)) > 0
     table = pd.DataFrame({"category": [_label(v) for v in levels], "count": counts})[present]
     total = table["count"].sum()
     if total <= 0:
-        raise EquityKitError(f"there is nothing to count: every value of '{value}' is 0.")
+        raise EquityKitError(f"there is nothing to count: every value of '{outcome}' is 0.")
     table = table.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
     table["percent"] = 100 * table["count"] / total
     table["cumulative_percent"] = table["percent"].cumsum()
@@ -1099,7 +1106,7 @@ def pareto(data: pd.DataFrame, category: str, value: str | None = None, suppress
     if suppress:
         table = privacy.round_shared(privacy.suppress(table, counts=["count"], rates=["percent"]),
                                      {"percent": 1, "cumulative_percent": 1})
-    return ParetoResult(table, category, what, suppress)
+    return ParetoResult(table, by, what, suppress)
 
 
 # --------------------------------------------------------------------------- representation
@@ -1164,11 +1171,14 @@ class RepresentationResult(Result):
             height=alt.Step(22))
 
 
+@vocabulary(renamed={"count": "outcome"}, positional=("by", "count", "population_count", "confidence", "suppress"),
+            leading=2)
 def representation(
     data: pd.DataFrame,
     population: pd.DataFrame | Mapping[Any, float] | pd.Series,
+    *,
     by: str,
-    count: str | None = None,
+    outcome: str | None = None,
     population_count: str = "population",
     confidence: float = 0.95,
     suppress: bool = False,
@@ -1179,7 +1189,7 @@ def representation(
     ----------
     data : DataFrame
         The service's records: one row per person (or referral), or one row
-        per group with a ``count`` column.
+        per group with an ``outcome`` column of counts.
     population : DataFrame, Series or dict
         The local population per group: a table with the ``by`` column and a
         ``population_count`` column (e.g. census counts), or a mapping from
@@ -1187,7 +1197,7 @@ def representation(
     by : str
         The characteristic, e.g. ``"ethnicity"``; group names must match the
         population's.
-    count : str, optional
+    outcome : str, optional
         Column of counts per group in ``data`` (aggregated data).
     population_count : str
         Name of the population column in a population table.
@@ -1222,11 +1232,11 @@ def representation(
     >>> import pandas as pd
     >>> refs = pd.DataFrame({"ethnicity": ["A"] * 80 + ["B"] * 20})
     >>> pop = {"A": 6000, "B": 4000}
-    >>> representation(refs, pop, "ethnicity").table["representation"].tolist()
+    >>> representation(refs, pop, by="ethnicity").table["representation"].tolist()
     ['over-represented', 'under-represented']
     """
     frame = as_frame(data)
-    require_columns(frame, [by, count])
+    require_columns(frame, [by, outcome])
     z_value(confidence)
     if isinstance(population, pd.DataFrame):
         pop_frame = as_frame(population, what="population")
@@ -1251,10 +1261,10 @@ def representation(
         raise EquityKitError("population adds up to 0: check the population table.")
 
     codes, levels, _ = _factorize(frame[by])
-    if count is None:
+    if outcome is None:
         counts = np.bincount(codes, minlength=len(levels)).astype(float)
     else:
-        counts = np.bincount(codes, weights=as_numeric(frame, count, nonnegative=True).fillna(0.0).to_numpy(),
+        counts = np.bincount(codes, weights=as_numeric(frame, outcome, nonnegative=True).fillna(0.0).to_numpy(),
                              minlength=len(levels))
     service = {_label(v): c for v, c in zip(levels, counts) if _label(v) != NOT_RECORDED and c > 0}
     not_recorded = float(counts[-1])

@@ -23,11 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._arguments import vocabulary
 from .gaps import _words
 from .intervals import newcombe
 from .results import Result, Summary
-from .theme import PALETTE, alt
 from .periods import ACCEPTED_DATES, read_periods, to_timestamps
+from .results import Result, Summary
+from .theme import PALETTE, alt
 from .validation import (
     EquityKitError,
     EquityKitWarning,
@@ -139,14 +141,16 @@ def _check_counted(pooled: pd.DataFrame, groups: list[str], by: str, n: str | No
                     "with groups=(...).")
 
 
+@vocabulary(positional=("x", "outcome", "by", "n", "change", "improvement", "groups", "confidence"))
 def equity_lens(
     data: pd.DataFrame,
+    *,
     x: str,
     outcome: str,
     by: str,
     n: str | None = None,
     change: Any = None,
-    improvement: str = "increase",
+    improvement: str = "neutral",
     groups: tuple[Any, Any] | list[Any] | None = None,
     confidence: float = 0.95,
     multiply: float = 100,
@@ -172,7 +176,9 @@ def equity_lens(
         name of a phase column whose first phase is the baseline.
     improvement : str
         ``increase`` if a higher rate is better (screening), ``decrease`` if
-        lower is better (missed appointments).
+        lower is better (missed appointments). Required: the lens names the
+        group that is behind, which needs a direction (the default, "neutral",
+        is refused with that advice).
     groups : pair, optional
         The two groups of interest. By default, the groups with the best and
         the worst rate before the change.
@@ -212,12 +218,18 @@ def equity_lens(
     >>> d = pd.DataFrame({"month": list(range(1, 13)) * 2,
     ...                   "group": ["A"] * 12 + ["B"] * 12,
     ...                   "yes": [60] * 12 + [50] * 6 + [59] * 6, "n": [100] * 24})
-    >>> equity_lens(d, x="month", outcome="yes", by="group", n="n", change=7).verdict
+    >>> equity_lens(d, x="month", outcome="yes", by="group", n="n", change=7, improvement="increase").verdict
     'narrowed'
     """
     from .spc import spc  # spc imports nothing from here; the late import keeps module load light
 
-    improvement = check_choice(improvement, "improvement", ("increase", "decrease"))
+    improvement = check_choice(improvement, "improvement", ("increase", "decrease", "neutral"))
+    if improvement == "neutral":
+        raise EquityKitError(
+            "equity_lens names the group that is behind, so it needs to know which way is better: add "
+            "improvement='increase' if a higher rate is better (e.g. screening) or improvement='decrease' "
+            "if a lower rate is better (e.g. missed appointments)."
+        )
     frame = as_frame(data)
     change_col = change if isinstance(change, str) and change in frame.columns else None
     require_columns(frame, [x, outcome, by, n, change_col])

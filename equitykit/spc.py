@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import rules as _rules
+from ._arguments import vocabulary
 from .periods import infer_frequency, missing_periods, positions, read_periods, to_timestamps
 from .results import Result, Summary
 from .theme import styled
@@ -344,8 +345,11 @@ def _mdc_limits(pts: dict, base: np.ndarray, seg: np.ndarray, nseg: int, screen:
 # The entry point
 # ----------------------------------------------------------------------------
 
+@vocabulary(positional=("x", "y", "n", "chart", "phase", "freeze", "exclude", "rules", "improvement", "target",
+                        "multiply", "screen_mr", "annotations", "by"))
 def spc(
     data: pd.DataFrame,
+    *,
     x: str,
     y: str,
     n: str | None = None,

@@ -11,9 +11,11 @@ Example
 >>> import pandas as pd, equitykit as ek
 >>> log = pd.DataFrame({"date": ["2020-10-03", "2020-10-03", "2020-10-17"],
 ...                     "category": ["Racist incident", "Verbal aggression", "Racist incident"]})
->>> chart = ek.safety_cross(log)
->>> chart.to_dict()["title"]
+>>> cross = ek.safety_cross(log)
+>>> cross.chart().to_dict()["title"]
 'Safety cross: October 2020'
+>>> cross.reading
+'October 2020: 29 of 31 days recorded with no incident, 2 with an incident, 2 with a grey dot (racist incident).'
 """
 from __future__ import annotations
 
@@ -25,10 +27,12 @@ from typing import Any
 
 import pandas as pd
 
-from ._drawing import table_html
+from ._arguments import vocabulary
+from ._drawing import bundle_with_html, table_html
 from ._yaml import as_text, check_keys, closest, dump_yaml, load_yaml
-from .theme import CATEGORY_COLOURS, PALETTE, alt, styled
 from .periods import to_timestamps
+from .results import Result, Summary
+from .theme import CATEGORY_COLOURS, PALETTE, alt
 from .validation import EquityKitError, as_dates, as_frame, as_numeric, require_columns
 
 __all__ = ["safety_cross", "cross_layout", "SustainChecklist", "SustainItem", "sustain_checklist",
@@ -85,26 +89,28 @@ def _month(value: Any, dates: pd.Series) -> pd.Period:
             f"month={value!r} is not a month: write it as '2020-10', 'Oct-20' or 'October 2020'.") from None
 
 
+@vocabulary(renamed={"date": "x", "category": "by"}, positional=("date", "category", "month"))
 def safety_cross(
     data: pd.DataFrame,
-    date: str = "date",
-    category: str = "category",
-    month: Any = None,
     *,
+    x: str = "date",
+    by: str = "category",
+    month: Any = None,
     n: str | None = None,
     grey_dot: str | Sequence[str] | None = None,
     up_to: Any = None,
     title: str | None = None,
-) -> alt.LayerChart:
-    """Draw one month of an incident log as a ward safety cross.
+) -> SafetyCrossResult:
+    """One month of an incident log as a ward safety cross.
 
     Parameters
     ----------
     data
         A log of incidents, one row per incident (or per day and type with ``n``).
-        Rows whose category is empty or "none" mark a day with no incident.
-    date, category
-        The columns with the date and the type of incident.
+        Rows whose type is empty or "none" mark a day with no incident.
+    x, by
+        The columns with the date and the type of incident (formerly ``date=``
+        and ``category=``).
     month
         The month to draw, e.g. "2020-10"; by default the latest month in the log.
     n
@@ -119,24 +125,28 @@ def safety_cross(
 
     Returns
     -------
-    altair.LayerChart
-        Day cells coloured by what happened: green for no incident, a distinct
-        colour for each incident type, "More than one type" for days with several;
-        a grey dot for a racist incident (a light grey cell if it was the only one).
-        The chart carries one row per day, never the incident rows.
+    SafetyCrossResult
+        ``.table``: one row per day (``day``, ``date``, ``status``,
+        ``incidents``, ``grey_dot``, ``detail``); ``.summary()``: days by what
+        happened; ``.chart()``: day cells coloured by what happened (green for
+        no incident, a distinct colour for each incident type, "More than one
+        type" for days with several; a grey dot for a racist incident, a light
+        grey cell if it was the only one). The chart carries one row per day,
+        never the incident rows. Shown in a notebook, the result is the drawing.
 
     Example
     -------
     >>> import pandas as pd
     >>> log = pd.DataFrame({"date": ["2021-02-09"], "category": ["Racist incident"]})
-    >>> len(safety_cross(log).to_dict()["datasets"])
-    1
+    >>> cross = safety_cross(log)
+    >>> len(cross.chart().to_dict()["datasets"]), int(cross.table["grey_dot"].sum())
+    (1, 1)
     """
     frame = as_frame(data, "The incident log")
-    require_columns(frame, [date, category, n], "The incident log")
-    dates = as_dates(frame, date)
+    require_columns(frame, [x, by, n], "The incident log")
+    dates = as_dates(frame, x)
     counts = as_numeric(frame, n, nonnegative=True, integer=True, allow_missing=False) if n else pd.Series(1.0, index=frame.index)
-    cats = frame[category].astype("string").fillna("").str.strip()
+    cats = frame[by].astype("string").fillna("").str.strip()
     is_none = cats.str.lower().isin(_NONE_WORDS).to_numpy(bool) | (counts == 0).to_numpy(bool)
     period = _month(month, dates)
     days_in_month = period.days_in_month
@@ -157,7 +167,7 @@ def safety_cross(
             if w not in known:
                 near = closest(w, known)
                 hint = f" Did you mean {near!r}?" if near else ""
-                raise EquityKitError(f"grey_dot={w!r} is not a category in column '{category}'.{hint}")
+                raise EquityKitError(f"grey_dot={w!r} is not a category in column '{by}'.{hint}")
         dot_types = set(wanted)
 
     # colours for incident types are fixed over the whole log, so months can be compared
@@ -190,46 +200,75 @@ def safety_cross(
         detail.append(", ".join(f"{t}: {int(v)}" for t, v in by_type.items()) or "none")
     cells = cells.assign(status=status, dot=dot, incidents=totals, detail=detail,
                          date=[f"{d} {period.strftime('%B %Y')}" for d in cells["day"]])
-
-    present = set(status)
-    domain = [NO_INCIDENT] + [t for t in order if t in present]
     if len(order) > len(_TYPE_COLOURS):
         raise EquityKitError(
             f"The log has {len(order)} incident types, more than the {len(_TYPE_COLOURS)} colours a safety "
             "cross can tell apart. Group the types into fewer categories first."
         )
-    colour_of = {t: _TYPE_COLOURS[i] for i, t in enumerate(order)}
-    rng = [NO_INCIDENT_COLOUR] + [colour_of[t] for t in domain[1:]]
-    for extra, fill in ((MORE_THAN_ONE, _MULTI_FILL), (DOT_ONLY, _DOT_ONLY_FILL), ("Not yet recorded", "#FFFFFF")):
-        if extra in present:
-            domain.append(extra)
-            rng.append(fill)
-    fill_of = dict(zip(domain, rng))
-    cells["text_colour"] = ["#FFFFFF" if fill_of[s] in _DARK_FILLS else "#000000" for s in cells["status"]]
-
-    size = 64
-    x = alt.X("col:O", axis=None, scale=alt.Scale(domain=list(range(7)), paddingInner=0.06, paddingOuter=0.02))
-    y = alt.Y("row:O", axis=None, scale=alt.Scale(domain=list(range(7)), paddingInner=0.06, paddingOuter=0.02))
-    base = alt.Chart(cells)
-    tooltip = [alt.Tooltip("date:N", title="Day"), alt.Tooltip("status:N", title="What happened"),
-               alt.Tooltip("detail:N", title="Incidents")]
-    squares = base.mark_rect(stroke=PALETTE["data"], strokeWidth=1.5).encode(
-        x, y, color=alt.Color("status:N", scale=alt.Scale(domain=domain, range=rng),
-                              legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=220, symbolType="square")),
-        tooltip=tooltip)
-    numbers = base.mark_text(align="left", baseline="top", dx=-size / 2 + 6, dy=-size / 2 + 5,
-                             fontSize=14, fontWeight="bold").encode(
-        x, y, text="day:Q", color=alt.Color("text_colour:N", scale=None), tooltip=tooltip)
-    dots = base.transform_filter(alt.datum.dot).mark_point(
-        shape="circle", filled=True, size=420, color=DOT_COLOUR, opacity=1, stroke="#FFFFFF", strokeWidth=1.5
-    ).encode(x, y, shape=alt.Shape("dot_label:N", scale=alt.Scale(range=["circle"]),
-                                   legend=alt.Legend(title=None, orient="bottom")), tooltip=tooltip
-             ).transform_calculate(dot_label="'Racist incident (grey dot)'")
     label = period.strftime("%B %Y")
-    layers = [squares, numbers, dots] if cells["dot"].any() else [squares, numbers]
-    return styled(alt.layer(*layers).properties(
-        width=7 * size, height=7 * size, title=title if title is not None else f"Safety cross: {label}"
-    ))
+    return SafetyCrossResult(cells, order, title if title is not None else f"Safety cross: {label}", label)
+
+
+class SafetyCrossResult(Result):
+    """A month's safety cross: ``.table`` (one row per day), ``.summary()``, ``.reading``, ``.chart()``."""
+
+    def __init__(self, cells: pd.DataFrame, order: list[str], title: str, month: str) -> None:
+        self._cells = cells
+        self._order = order
+        self._title = title
+        self.month = month
+        self.table = cells[["day", "date", "status", "incidents", "dot", "detail"]].rename(
+            columns={"dot": "grey_dot"}).reset_index(drop=True)
+
+    def summary(self) -> Summary:
+        """Days by what happened, with a one-line reading."""
+        recorded = self.table[self.table["status"] != "Not yet recorded"]
+        counts = recorded["status"].value_counts()
+        out = counts.rename_axis("status").reset_index(name="days")
+        calm = int(counts.get(NO_INCIDENT, 0))
+        dots = int(recorded["grey_dot"].sum())
+        parts = [f"{self.month}: {calm} of {len(recorded)} days recorded with no incident"]
+        parts.append(f"{len(recorded) - calm} with an incident")
+        parts.append(f"{dots} with a grey dot (racist incident)" if dots else "no grey dots")
+        return Summary(out, reading=", ".join(parts) + ".")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return bundle_with_html(self.chart(), table_html(self.summary(), "Safety cross", self.reading))
+
+    def _draw(self) -> alt.LayerChart:
+        cells, order = self._cells.copy(), self._order
+        present = set(cells["status"])
+        domain = [NO_INCIDENT] + [t for t in order if t in present]
+        colour_of = {t: _TYPE_COLOURS[i] for i, t in enumerate(order)}
+        rng = [NO_INCIDENT_COLOUR] + [colour_of[t] for t in domain[1:]]
+        for extra, fill in ((MORE_THAN_ONE, _MULTI_FILL), (DOT_ONLY, _DOT_ONLY_FILL), ("Not yet recorded", "#FFFFFF")):
+            if extra in present:
+                domain.append(extra)
+                rng.append(fill)
+        fill_of = dict(zip(domain, rng))
+        cells["text_colour"] = ["#FFFFFF" if fill_of[s] in _DARK_FILLS else "#000000" for s in cells["status"]]
+
+        size = 64
+        x = alt.X("col:O", axis=None, scale=alt.Scale(domain=list(range(7)), paddingInner=0.06, paddingOuter=0.02))
+        y = alt.Y("row:O", axis=None, scale=alt.Scale(domain=list(range(7)), paddingInner=0.06, paddingOuter=0.02))
+        base = alt.Chart(cells)
+        tooltip = [alt.Tooltip("date:N", title="Day"), alt.Tooltip("status:N", title="What happened"),
+                   alt.Tooltip("detail:N", title="Incidents")]
+        squares = base.mark_rect(stroke=PALETTE["data"], strokeWidth=1.5).encode(
+            x, y, color=alt.Color("status:N", scale=alt.Scale(domain=domain, range=rng),
+                                  legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=220,
+                                                    symbolType="square")),
+            tooltip=tooltip)
+        numbers = base.mark_text(align="left", baseline="top", dx=-size / 2 + 6, dy=-size / 2 + 5,
+                                 fontSize=14, fontWeight="bold").encode(
+            x, y, text="day:Q", color=alt.Color("text_colour:N", scale=None), tooltip=tooltip)
+        dots = base.transform_filter(alt.datum.dot).mark_point(
+            shape="circle", filled=True, size=420, color=DOT_COLOUR, opacity=1, stroke="#FFFFFF", strokeWidth=1.5
+        ).encode(x, y, shape=alt.Shape("dot_label:N", scale=alt.Scale(range=["circle"]),
+                                       legend=alt.Legend(title=None, orient="bottom")), tooltip=tooltip
+                 ).transform_calculate(dot_label="'Racist incident (grey dot)'")
+        layers = [squares, numbers, dots] if cells["dot"].any() else [squares, numbers]
+        return alt.layer(*layers).properties(width=7 * size, height=7 * size, title=self._title)
 
 
 # ---------------------------------------------------------------- sustain checklist

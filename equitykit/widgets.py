@@ -74,7 +74,7 @@ def gap_view(
     by: str,
     reference: str = "best",
     n: str | None = None,
-    improvement: str = "decrease",
+    improvement: str = "neutral",
 ) -> tuple[alt.TopLevelMixin, str]:
     """Disaggregate ``outcome`` by ``by`` against a reference group: the chart and its reading.
 
@@ -317,7 +317,7 @@ def gap_explorer(
     outcome: str,
     by: Sequence[str],
     n: str | None = None,
-    improvement: str = "decrease",
+    improvement: str = "neutral",
     view: View = gap_view,
 ) -> Explorer:
     """Pick a characteristic and a reference group; see the gap chart and its reading.

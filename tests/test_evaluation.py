@@ -36,7 +36,7 @@ def _long() -> pd.DataFrame:
 
 
 def test_published_wilson_limits_65_of_100():
-    res = likert(_long(), part="part")
+    res = likert(_long(), by="part")
     row = res.table.iloc[0]
     assert (row["part"], row["statement"], row["n"], row["agree"]) == (1, A, 100, 65)
     assert row["percent_agree"] == pytest.approx(65.0)
@@ -50,7 +50,7 @@ def test_published_wilson_limits_65_of_100():
 
 def test_all_agree_wilson_closed_form():
     # All 10 of 10 agree: lower limit is n / (n + z^2) = 10 / 13.841459 = 0.722467.
-    row = likert(_long(), part="part").table.iloc[1]
+    row = likert(_long(), by="part").table.iloc[1]
     assert (row["n"], row["agree"], row["percent_agree"]) == (10, 10, 100.0)
     assert row["lower"] == pytest.approx(72.2467, abs=1e-4)
     assert row["upper"] == pytest.approx(100.0)
@@ -75,14 +75,14 @@ def test_against_phe_proportion_two_confidence_levels():
 
 
 def test_summary_reading_and_columns():
-    s = likert(_long(), part="part").summary()
+    s = likert(_long(), by="part").summary()
     assert list(s.columns) == ["part", "statement", "n", "agree", "percent_agree", "lower", "upper"]
     assert "1: 65% agreed or strongly agreed that 'I understand what equity is' (65 of 100" in s.reading
     assert "2: 100% agreed" in s.reading
 
 
 def test_chart_is_diverging_and_centred_on_neutral():
-    res = likert(_long()[lambda d: d["part"] == 1], part=None)
+    res = likert(_long()[lambda d: d["part"] == 1], by=None)
     spec = res.chart().to_dict()
     values = spec["datasets"][next(iter(spec["datasets"]))]
     assert len(values) == 5  # one row per answer: aggregated, no individual answers
@@ -99,7 +99,7 @@ def test_chart_is_diverging_and_centred_on_neutral():
 
 
 def test_chart_faceted_by_part():
-    spec = likert(_long(), part="part").chart().to_dict()
+    spec = likert(_long(), by="part").chart().to_dict()
     assert "facet" in spec and spec["facet"]["row"]["field"] == "part"
     values = spec["datasets"][next(iter(spec["datasets"]))]
     assert len(values) == 2 * 5
@@ -141,7 +141,7 @@ def test_missing_column_and_bad_confidence():
 def test_does_not_change_callers_data():
     data = _long()
     before = data.copy()
-    likert(data, part="part").chart()
+    likert(data, by="part").chart()
     pd.testing.assert_frame_equal(data, before)
 
 

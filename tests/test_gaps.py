@@ -55,8 +55,8 @@ def clinic() -> pd.DataFrame:
 # ----------------------------------------------------------------------------- disaggregate
 
 def test_row_level_equals_aggregated(deciles: pd.DataFrame) -> None:
-    agg = ek.disaggregate(deciles, "dna", "imd_decile", n="appointments", reference="most_advantaged").table
-    rows = ek.disaggregate(_rows(deciles), "dna", "imd_decile", reference="most_advantaged").table
+    agg = ek.disaggregate(deciles, outcome="dna", by="imd_decile", n="appointments", reference="most_advantaged").table
+    rows = ek.disaggregate(_rows(deciles), outcome="dna", by="imd_decile", reference="most_advantaged").table
     pd.testing.assert_frame_equal(agg, rows)
     assert agg.columns[:1].tolist() == ["imd_decile"]
     for col in ["group", "numerator", "denominator", "rate", "lower", "upper", "is_reference", "difference",
@@ -65,7 +65,7 @@ def test_row_level_equals_aggregated(deciles: pd.DataFrame) -> None:
 
 
 def test_difference_and_ratio_against_formula(deciles: pd.DataFrame) -> None:
-    t = ek.disaggregate(deciles, "dna", "imd_decile", n="appointments", reference=10).table
+    t = ek.disaggregate(deciles, outcome="dna", by="imd_decile", n="appointments", reference=10).table
     x, n = deciles["dna"].to_numpy(float), deciles["appointments"].to_numpy(float)
     p = x / n
     z = 1.959963984540054
@@ -83,25 +83,25 @@ def test_difference_and_ratio_against_formula(deciles: pd.DataFrame) -> None:
 
 
 def test_reference_options_are_echoed(deciles: pd.DataFrame) -> None:
-    best = ek.disaggregate(deciles, "dna", "imd_decile", n="appointments", reference="best")
+    best = ek.disaggregate(deciles, outcome="dna", by="imd_decile", n="appointments", reference="best", improvement="decrease")
     assert best.table.loc[best.table["is_reference"], "group"].tolist() == ["9"]  # lowest DNA rate
     assert (best.table["reference"] == "best (9)").all()
     assert "IMD decile 9" in best.summary().reading
-    up = ek.disaggregate(deciles, "dna", "imd_decile", n="appointments", reference="best", improvement="increase")
+    up = ek.disaggregate(deciles, outcome="dna", by="imd_decile", n="appointments", reference="best", improvement="increase")
     assert up.table.loc[up.table["is_reference"], "group"].tolist() == ["1"]
-    overall = ek.disaggregate(deciles, "dna", "imd_decile", n="appointments")
+    overall = ek.disaggregate(deciles, outcome="dna", by="imd_decile", n="appointments")
     assert (overall.table["reference"] == "overall").all() and not overall.table["is_reference"].any()
     pooled = deciles["dna"].sum() / deciles["appointments"].sum()
     np.testing.assert_allclose(overall.table["difference"], 100 * (deciles["dna"] / deciles["appointments"] - pooled))
     assert "overall" in overall.summary().reading
-    adv = ek.disaggregate(deciles, "dna", "imd_decile", n="appointments", reference="most_advantaged")
+    adv = ek.disaggregate(deciles, outcome="dna", by="imd_decile", n="appointments", reference="most_advantaged")
     assert (adv.table["reference"] == "most advantaged (10)").all()
-    named = ek.disaggregate(deciles, "dna", "imd_decile", n="appointments", reference="10")
+    named = ek.disaggregate(deciles, outcome="dna", by="imd_decile", n="appointments", reference="10")
     assert named.table.loc[named.table["is_reference"], "group"].tolist() == ["10"]
 
 
 def test_reading_names_the_biggest_gap(deciles: pd.DataFrame) -> None:
-    g = ek.disaggregate(deciles, "dna", "imd_decile", n="appointments", reference="most_advantaged")
+    g = ek.disaggregate(deciles, outcome="dna", by="imd_decile", n="appointments", reference="most_advantaged")
     s = g.summary()
     assert isinstance(s, Summary)
     reading = s.reading
@@ -113,11 +113,11 @@ def test_reading_names_the_biggest_gap(deciles: pd.DataFrame) -> None:
 
 def test_missing_reference_lists_groups(deciles: pd.DataFrame) -> None:
     with pytest.raises(EquityKitError, match=r"'1', '2', '3'.*'10'"):
-        ek.disaggregate(deciles, "dna", "imd_decile", n="appointments", reference="11")
+        ek.disaggregate(deciles, outcome="dna", by="imd_decile", n="appointments", reference="11")
 
 
 def test_not_recorded_is_its_own_group(clinic: pd.DataFrame) -> None:
-    g = ek.disaggregate(clinic, "dna", "ethnicity", reference="White")
+    g = ek.disaggregate(clinic, outcome="dna", by="ethnicity", reference="White")
     t = g.table
     assert t["group"].tolist()[-1] == NOT_RECORDED
     assert t.loc[t["group"] == NOT_RECORDED, "denominator"].item() == 4  # 3 missing + 1 blank
@@ -127,7 +127,7 @@ def test_not_recorded_is_its_own_group(clinic: pd.DataFrame) -> None:
 
 
 def test_intersections_flag_small_groups(clinic: pd.DataFrame) -> None:
-    g = ek.disaggregate(clinic, "dna", ["ethnicity", "age_band"], reference="best", min_group=60)
+    g = ek.disaggregate(clinic, outcome="dna", by=["ethnicity", "age_band"], reference="best", min_group=60, improvement="decrease")
     t = g.table
     assert {"ethnicity", "age_band", "group"} <= set(t.columns)
     assert t["group"].iloc[0] == "Asian / 18-25"
@@ -139,50 +139,50 @@ def test_intersections_flag_small_groups(clinic: pd.DataFrame) -> None:
     ref = t[t["is_reference"]]
     assert not ref["small"].item() and NOT_RECORDED not in ref["group"].item()
     with pytest.raises(EquityKitError, match="ordered"):
-        ek.disaggregate(clinic, "dna", ["ethnicity", "age_band"], reference="most_advantaged")
+        ek.disaggregate(clinic, outcome="dna", by=["ethnicity", "age_band"], reference="most_advantaged")
     assert "ethnicity" in g.summary().reading
 
 
 def test_yes_no_and_bool_outcomes(clinic: pd.DataFrame) -> None:
-    as_int = ek.disaggregate(clinic, "dna", "age_band").table
+    as_int = ek.disaggregate(clinic, outcome="dna", by="age_band").table
     words = clinic.assign(dna=clinic["dna"].map({1: "Yes", 0: "no"}))
     flags = clinic.assign(dna=clinic["dna"].astype(bool))
-    pd.testing.assert_frame_equal(ek.disaggregate(words, "dna", "age_band").table, as_int)
-    pd.testing.assert_frame_equal(ek.disaggregate(flags, "dna", "age_band").table, as_int)
+    pd.testing.assert_frame_equal(ek.disaggregate(words, outcome="dna", by="age_band").table, as_int)
+    pd.testing.assert_frame_equal(ek.disaggregate(flags, outcome="dna", by="age_band").table, as_int)
 
 
 def test_missing_outcomes_are_counted(clinic: pd.DataFrame) -> None:
     frame = clinic.assign(dna=clinic["dna"].astype(float))
     frame.loc[[0, 1], "dna"] = np.nan
-    g = ek.disaggregate(frame, "dna", "age_band")
+    g = ek.disaggregate(frame, outcome="dna", by="age_band")
     assert g.table["denominator"].sum() == len(frame) - 2
     assert "2 row(s) with no DNA recorded were left out" in g.summary().reading
 
 
 def test_rate_outcome_not_binary_is_an_error(deciles: pd.DataFrame) -> None:
     with pytest.raises(EquityKitError, match="n= the column"):
-        ek.disaggregate(deciles, "dna", "imd_decile")
+        ek.disaggregate(deciles, outcome="dna", by="imd_decile")
     rates = pd.DataFrame({"g": ["a", "b"], "r": [0.3, 0.7]})
     with pytest.raises(EquityKitError, match="not yes/no"):
-        ek.disaggregate(rates, "r", "g")
+        ek.disaggregate(rates, outcome="r", by="g")
 
 
 def test_other_bad_input(deciles: pd.DataFrame) -> None:
     with pytest.raises(EquityKitError, match="no column 'decile'"):
-        ek.disaggregate(deciles, "dna", "decile", n="appointments")
+        ek.disaggregate(deciles, outcome="dna", by="decile", n="appointments")
     with pytest.raises(EquityKitError, match="larger than"):
-        ek.disaggregate(deciles.assign(dna=deciles["appointments"] + 1), "dna", "imd_decile", n="appointments")
+        ek.disaggregate(deciles.assign(dna=deciles["appointments"] + 1), outcome="dna", by="imd_decile", n="appointments")
     with pytest.raises(EquityKitError, match="improvement"):
-        ek.disaggregate(deciles, "dna", "imd_decile", n="appointments", improvement="down")
+        ek.disaggregate(deciles, outcome="dna", by="imd_decile", n="appointments", improvement="down")
     with pytest.raises(EquityKitError, match="confidence"):
-        ek.disaggregate(deciles, "dna", "imd_decile", n="appointments", confidence=95)
+        ek.disaggregate(deciles, outcome="dna", by="imd_decile", n="appointments", confidence=95)
 
 
 def test_zero_denominator_group_warns_and_has_no_rate(deciles: pd.DataFrame) -> None:
     frame = deciles.copy()
     frame.loc[3, ["dna", "appointments"]] = 0
     with pytest.warns(UserWarning, match="denominator of 0"):
-        t = ek.disaggregate(frame, "dna", "imd_decile", n="appointments", reference="most_advantaged").table
+        t = ek.disaggregate(frame, outcome="dna", by="imd_decile", n="appointments", reference="most_advantaged").table
     assert np.isnan(t.loc[3, "rate"]) and t.loc[3, "compared"] == "no rate"
     assert t.loc[2, "rate"] == pytest.approx(100 * 604 / 4990)
 
@@ -190,7 +190,7 @@ def test_zero_denominator_group_warns_and_has_no_rate(deciles: pd.DataFrame) -> 
 def test_suppression(deciles: pd.DataFrame) -> None:
     frame = deciles.copy()
     frame.loc[0, ["dna", "appointments"]] = [5, 40]
-    g = ek.disaggregate(frame, "dna", "imd_decile", n="appointments", reference="most_advantaged", suppress=True)
+    g = ek.disaggregate(frame, outcome="dna", by="imd_decile", n="appointments", reference="most_advantaged", suppress=True)
     t = g.table
     assert t.loc[0, "numerator"] == "*" and np.isnan(t.loc[0, "rate"]) and np.isnan(t.loc[0, "difference"])
     assert t.loc[1, "numerator"] == "490" and t.loc[1, "denominator"] == "3730"
@@ -200,7 +200,7 @@ def test_suppression(deciles: pd.DataFrame) -> None:
     spec = g.chart().to_dict()
     data = next(iter(spec["datasets"].values()))
     assert all(row["rate"] is None for row in data if row["group"] == "1")
-    plain = ek.disaggregate(frame, "dna", "imd_decile", n="appointments")
+    plain = ek.disaggregate(frame, outcome="dna", by="imd_decile", n="appointments")
     assert plain.table.loc[0, "numerator"] == 5
 
 
@@ -210,7 +210,7 @@ def test_suppression_keeps_exact_small_counts_out_of_the_reading() -> None:
         "ethnicity": ["White"] * 200 + ["Asian"] * 120 + [None] * 3 + ["White"] * 2,
         "dna": [1] * 20 + [0] * 180 + [1] * 24 + [0] * 96 + [1, 0, 0] + [None, None],
     })
-    g = ek.disaggregate(rows, "dna", "ethnicity", suppress=True)
+    g = ek.disaggregate(rows, outcome="dna", by="ethnicity", suppress=True)
     reading = g.summary().reading
     assert "* (a small number) with no ethnicity recorded" in reading
     assert "* (a small number) row(s)" in reading
@@ -223,19 +223,19 @@ def test_suppression_keeps_exact_small_counts_out_of_the_reading() -> None:
     assert all(row["rate"] is None for row in data if row["group"] == NOT_RECORDED)
     assert "3" not in {str(v) for row in data for v in row.values()}
     # without suppression the exact counts are read out
-    assert "3 with no ethnicity recorded" in ek.disaggregate(rows, "dna", "ethnicity").summary().reading
+    assert "3 with no ethnicity recorded" in ek.disaggregate(rows, outcome="dna", by="ethnicity").summary().reading
 
 
 def test_suppression_rounds_large_counts_in_the_reading() -> None:
     rows = pd.DataFrame({"sex": ["F"] * 300 + ["M"] * 300 + [None] * 23, "dna": ([1] * 30 + [0] * 270) * 2 + [0] * 23})
-    reading = ek.disaggregate(rows, "dna", "sex", suppress=True).summary().reading
+    reading = ek.disaggregate(rows, outcome="dna", by="sex", suppress=True).summary().reading
     assert "about 25 with no sex recorded" in reading and "23" not in reading
 
 
 def test_suppressed_reference_group_withholds_its_rate_and_the_differences(deciles: pd.DataFrame) -> None:
     frame = deciles.copy()
     frame.loc[9, ["dna", "appointments"]] = [4, 60]  # decile 10, the most advantaged, is the reference
-    g = ek.disaggregate(frame, "dna", "imd_decile", n="appointments", reference="most_advantaged", suppress=True)
+    g = ek.disaggregate(frame, outcome="dna", by="imd_decile", n="appointments", reference="most_advantaged", suppress=True)
     assert g.table["difference"].isna().all() and g.table["ratio"].isna().all()
     reading = g.summary().reading
     assert "withheld" in reading and f"{100 * 4 / 60:.1f}%" not in reading
@@ -245,7 +245,7 @@ def test_suppressed_reference_group_withholds_its_rate_and_the_differences(decil
 
 def test_chart_is_aggregated_and_marks_reference(deciles: pd.DataFrame) -> None:
     rows = _rows(deciles)
-    g = ek.disaggregate(rows, "dna", "imd_decile", reference="most_advantaged")
+    g = ek.disaggregate(rows, outcome="dna", by="imd_decile", reference="most_advantaged")
     spec = g.chart().to_dict()
     datasets = spec["datasets"]
     assert sum(len(v) for v in datasets.values()) == 10  # one row per group, never per appointment
@@ -258,33 +258,33 @@ def test_chart_is_aggregated_and_marks_reference(deciles: pd.DataFrame) -> None:
 
 
 def test_order_argument_and_sii_errors(clinic: pd.DataFrame, deciles: pd.DataFrame) -> None:
-    g = ek.disaggregate(clinic, "dna", "ethnicity")
+    g = ek.disaggregate(clinic, outcome="dna", by="ethnicity")
     with pytest.raises(EquityKitError, match="ordered"):
         g.sii()
     with pytest.raises(EquityKitError, match="order"):
-        ek.disaggregate(clinic, "dna", "ethnicity", reference="most_advantaged")
+        ek.disaggregate(clinic, outcome="dna", by="ethnicity", reference="most_advantaged")
     four = deciles[deciles["imd_decile"] <= 4]
     with pytest.raises(EquityKitError, match="5 to 100"):
-        ek.disaggregate(four, "dna", "imd_decile", n="appointments").sii()
+        ek.disaggregate(four, outcome="dna", by="imd_decile", n="appointments").sii()
     # Quintiles numbered the other way (5 = most deprived): order= says so.
     q = (deciles.assign(q=6 - (deciles["imd_decile"] + 1) // 2)
          .groupby("q", as_index=False)[["dna", "appointments"]].sum())
-    g = ek.disaggregate(q, "dna", "q", n="appointments", order=[5, 4, 3, 2, 1], reference="most_advantaged")
+    g = ek.disaggregate(q, outcome="dna", by="q", n="appointments", order=[5, 4, 3, 2, 1], reference="most_advantaged")
     assert g.table.loc[g.table["is_reference"], "group"].item() == "1"
     s = g.sii(seed=1)
     assert s.groups["group"].tolist() == ["5", "4", "3", "2", "1"]
     assert s.sii < 0
     with pytest.raises(EquityKitError, match="order="):
-        ek.disaggregate(q, "dna", "q", n="appointments", order=[6, 5])
+        ek.disaggregate(q, outcome="dna", by="q", n="appointments", order=[6, 5])
     zero = deciles.copy()
     zero.loc[0, "dna"] = 0
     with pytest.raises(EquityKitError, match="strictly between"):
-        ek.disaggregate(zero, "dna", "imd_decile", n="appointments").sii()
+        ek.disaggregate(zero, outcome="dna", by="imd_decile", n="appointments").sii()
 
 
 def test_sii_result(deciles: pd.DataFrame) -> None:
     rows = pd.concat([_rows(deciles), pd.DataFrame({"imd_decile": [np.nan] * 50, "dna": [1] * 50})])
-    g = ek.disaggregate(rows, "dna", "imd_decile", reference="most_advantaged")
+    g = ek.disaggregate(rows, outcome="dna", by="imd_decile", reference="most_advantaged")
     s = g.sii(seed=3)
     s2 = g.sii(seed=3)
     pd.testing.assert_frame_equal(s.table, s2.table)  # seeded: repeatable
@@ -326,7 +326,7 @@ def test_sii_on_phe_test_workbook_inputs_equals_weighted_regression() -> None:
 def test_every_interval_contains_its_rate(counts: list[tuple[int, int]], conf: float) -> None:
     frame = pd.DataFrame({"g": [f"g{i}" for i in range(len(counts))],
                           "x": [min(x, n) for x, n in counts], "n": [n for _, n in counts]})
-    t = ek.disaggregate(frame, "x", "g", n="n", reference="g0", confidence=conf, multiply=1).table
+    t = ek.disaggregate(frame, outcome="x", by="g", n="n", reference="g0", confidence=conf, multiply=1).table
     assert ((t["lower"] <= t["rate"] + 1e-12) & (t["rate"] <= t["upper"] + 1e-12)).all()
     assert ((t["lower"] >= 0) & (t["upper"] <= 1 + 1e-12)).all()
     other = ~t["is_reference"]
@@ -339,7 +339,7 @@ def test_every_interval_contains_its_rate(counts: list[tuple[int, int]], conf: f
 
 def test_pareto() -> None:
     refs = pd.DataFrame({"reason": ["anxiety"] * 50 + ["low mood"] * 30 + ["sleep"] * 12 + ["other"] * 8 + [None] * 3})
-    p = ek.pareto(refs, "reason")
+    p = ek.pareto(refs, by="reason")
     t = p.table
     assert t["category"].tolist() == ["anxiety", "low mood", "sleep", "other", NOT_RECORDED]
     assert t["count"].tolist() == [50, 30, 12, 8, 3]
@@ -350,8 +350,8 @@ def test_pareto() -> None:
     assert sum(len(v) for v in spec["datasets"].values()) == 5
     assert spec["resolve"]["scale"]["y"] == "independent"
     agg = pd.DataFrame({"reason": ["a", "b", "c"], "n": [5, 20, 75]})
-    assert ek.pareto(agg, "reason", value="n").table["category"].tolist() == ["c", "b", "a"]
-    s = ek.pareto(agg, "reason", value="n", suppress=True).table
+    assert ek.pareto(agg, by="reason", outcome="n").table["category"].tolist() == ["c", "b", "a"]
+    s = ek.pareto(agg, by="reason", outcome="n", suppress=True).table
     assert s["count"].tolist() == ["75", "20", "*"] and np.isnan(s["percent"].iloc[2])
 
 
@@ -361,7 +361,7 @@ def test_representation() -> None:
     refs = pd.DataFrame({"ethnicity": ["Asian"] * 30 + ["Black"] * 15 + ["White"] * 55 + [None] * 4})
     pop = pd.DataFrame({"ethnicity": ["Asian", "Black", "White", "Mixed"],
                         "population": [25000, 30000, 40000, 5000]})
-    r = ek.representation(refs, pop, "ethnicity")
+    r = ek.representation(refs, pop, by="ethnicity")
     t = r.table.set_index("group")
     assert t.loc["Black", "service_share"] == pytest.approx(15.0)
     assert t.loc["Black", "population_share"] == pytest.approx(30.0)
@@ -374,15 +374,15 @@ def test_representation() -> None:
     reading = r.summary().reading
     assert "Under-represented" in reading and "Black" in reading and "Mixed" in reading
     assert "4 with no ethnicity recorded" in reading
-    as_dict = ek.representation(refs, {"Asian": 25000, "Black": 30000, "White": 40000, "Mixed": 5000}, "ethnicity")
+    as_dict = ek.representation(refs, {"Asian": 25000, "Black": 30000, "White": 40000, "Mixed": 5000}, by="ethnicity")
     pd.testing.assert_frame_equal(as_dict.table, r.table)
     spec = r.chart().to_dict()
     assert sum(len(v) for v in spec["datasets"].values()) == 4
     counts = pd.DataFrame({"ethnicity": ["Asian", "Black", "White"], "referrals": [30, 15, 55]})
-    agg = ek.representation(counts, pop, "ethnicity", count="referrals")
+    agg = ek.representation(counts, pop, by="ethnicity", outcome="referrals")
     pd.testing.assert_frame_equal(agg.table, r.table)
     with pytest.raises(EquityKitError, match="population"):
-        ek.representation(refs, [1, 2], "ethnicity")
+        ek.representation(refs, [1, 2], by="ethnicity")
 
 
 def test_representation_table_and_reading_agree_when_a_group_has_no_population_figure() -> None:
@@ -406,11 +406,11 @@ def test_no_function_changes_the_callers_data(deciles: pd.DataFrame, clinic: pd.
     before = [f.copy(deep=True) for f in frames]
     pop = pd.DataFrame({"ethnicity": ["Asian", "Black"], "population": [10, 20]})
     pop_before = pop.copy(deep=True)
-    ek.disaggregate(deciles, "dna", "imd_decile", n="appointments", reference="most_advantaged",
+    ek.disaggregate(deciles, outcome="dna", by="imd_decile", n="appointments", reference="most_advantaged",
                     suppress=True).sii(seed=1)
-    ek.disaggregate(clinic, "dna", ["ethnicity", "age_band"], reference="best").chart()
-    ek.pareto(clinic, "ethnicity")
-    ek.representation(clinic, pop, "ethnicity")
+    ek.disaggregate(clinic, outcome="dna", by=["ethnicity", "age_band"], reference="best", improvement="decrease").chart()
+    ek.pareto(clinic, by="ethnicity")
+    ek.representation(clinic, pop, by="ethnicity")
     for b, f in zip(before, frames):
         pd.testing.assert_frame_equal(b, f)
     pd.testing.assert_frame_equal(pop_before, pop)
@@ -418,7 +418,7 @@ def test_no_function_changes_the_callers_data(deciles: pd.DataFrame, clinic: pd.
 
 def test_small_groups_are_flagged_not_headlined() -> None:
     frame = pd.DataFrame({"site": ["A", "B", "C"], "dna": [10, 12, 4], "n": [100, 100, 5]})
-    g = ek.disaggregate(frame, "dna", "site", n="n", reference="A")
+    g = ek.disaggregate(frame, outcome="dna", by="site", n="n", reference="A")
     reading = g.summary().reading
     assert g.table["small"].tolist() == [False, False, True]
     assert "site C" not in reading and "1 group(s) have fewer than 30" in reading
@@ -427,10 +427,10 @@ def test_small_groups_are_flagged_not_headlined() -> None:
 
 def test_a_by_column_named_group_is_kept() -> None:
     frame = pd.DataFrame({"group": ["a", "b"] * 20, "dna": [1, 0, 0, 0] * 10})
-    t = ek.disaggregate(frame, "dna", "group").table
+    t = ek.disaggregate(frame, outcome="dna", by="group").table
     assert t["group"].tolist() == ["a", "b"] and t["rate"].tolist() == [50.0, 0.0]
     with pytest.raises(EquityKitError, match="rename"):
-        ek.disaggregate(frame.rename(columns={"group": "rate"}), "dna", "rate")
+        ek.disaggregate(frame.rename(columns={"group": "rate"}), outcome="dna", by="rate")
 
 
 def test_aggregation_matches_phe_grouped_workbook() -> None:
@@ -438,7 +438,7 @@ def test_aggregation_matches_phe_grouped_workbook() -> None:
     # and Areas whose counts are missing stay missing (never 0).
     rows = pd.read_csv(REALDATA / "proportion_inputs.csv")
     grouped = pd.read_csv(REALDATA / "proportion_grouped_inputs.csv").set_index("Area")
-    g = ek.disaggregate(rows, "Numerator", "Area", n="Denominator", reference="Area1")
+    g = ek.disaggregate(rows, outcome="Numerator", by="Area", n="Denominator", reference="Area1")
     t = g.table.set_index("group")
     complete = grouped.index[grouped[["Numerator", "Denominator"]].notna().all(axis=1)]
     np.testing.assert_array_equal(t.loc[complete, "numerator"], grouped.loc[complete, "Numerator"])
@@ -474,7 +474,7 @@ def test_representation_compares_like_with_like_when_a_population_figure_is_miss
     refs = pd.DataFrame({"eth": ["A"] * 300 + ["B"] * 100 + ["C"] * 100})
     pop = {"A": 6000, "B": 4000}  # C is missing from the population table
     with pytest.warns(UserWarning, match="no population figure.*'C'"):
-        r = ek.representation(refs, pop, "eth")
+        r = ek.representation(refs, pop, by="eth")
     t = r.table.set_index("group")
     # among A and B: A is 300/400 = 75% of the service against 60% of the population
     assert t.loc["A", "ratio"] == pytest.approx(0.75 / 0.6)
@@ -489,7 +489,7 @@ def test_representation_leaves_not_stated_out_of_the_ratios_quietly() -> None:
 
     with _w.catch_warnings():
         _w.simplefilter("error")
-        r = ek.representation(refs, {"A": 6000, "B": 4000}, "eth")
+        r = ek.representation(refs, {"A": 6000, "B": 4000}, by="eth")
     assert r.table.set_index("group").loc["A", "ratio"] == pytest.approx(0.75 / 0.6)
     assert "No population figure for: Not stated; the ratios compare shares among the other groups" \
         in r.summary().reading
@@ -513,9 +513,9 @@ def test_shared_tables_show_rates_to_a_few_decimals() -> None:
         assert np.allclose(values, values.round(1)), col
     assert np.allclose(t["ratio"].dropna(), t["ratio"].dropna().round(2))
     ref = ek.load_dataset("referrals_by_ethnicity")
-    p = ek.pareto(ref, category="ethnicity", value="referrals", suppress=True).table
+    p = ek.pareto(ref, by="ethnicity", outcome="referrals", suppress=True).table
     assert np.allclose(p["percent"].dropna(), p["percent"].dropna().round(1))
-    r = ek.representation(ref, ek.load_dataset("population_by_ethnicity"), by="ethnicity", count="referrals",
+    r = ek.representation(ref, ek.load_dataset("population_by_ethnicity"), by="ethnicity", outcome="referrals",
                           suppress=True).table
     assert np.allclose(r["service_share"].dropna(), r["service_share"].dropna().round(1))
     # Without suppression the API keeps full precision for analysis.

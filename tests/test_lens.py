@@ -58,7 +58,7 @@ def test_screening_story_narrowed_with_both_groups_improving() -> None:
 
 def test_gap_interval_is_newcombe_from_wilson_limits() -> None:
     d = two_groups(after_a=60, after_b=57)
-    lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13)
+    lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13, improvement="increase")
     s = lens.summary().set_index("period")
     # Pooled before: A 720/1200, B 600/1200.
     la, ua = _wilson(720, 1200)
@@ -77,7 +77,7 @@ def test_gap_interval_is_newcombe_from_wilson_limits() -> None:
 )
 def test_three_possible_effects(shift_b: float, verdict: str) -> None:
     d = noisy_two_groups(shift_b)
-    lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13)
+    lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13, improvement="increase")
     assert lens.verdict == verdict, lens.summary().reading
 
 
@@ -101,14 +101,14 @@ def test_row_level_input_and_dates() -> None:
         for g, p in (("A", 0.7), ("B", 0.4 if i < 6 else 0.68)):
             rows += [{"date": m, "team": g, "attended": "yes" if v else "no"} for v in rng.random(150) < p]
     d = pd.DataFrame(rows)
-    lens = ek.equity_lens(d, x="date", outcome="attended", by="team", change="2023-07-01")
+    lens = ek.equity_lens(d, x="date", outcome="attended", by="team", change="2023-07-01", improvement="increase")
     assert lens.verdict == "narrowed"
     assert len(lens.table) == 24  # aggregated: one row per month and group
 
 
 def test_chart_carries_only_aggregated_rows() -> None:
     cs = ek.load_dataset("cervical_screening")
-    lens = ek.equity_lens(cs, x="month", outcome="screened", n="eligible", by="age_group", change="phase")
+    lens = ek.equity_lens(cs, x="month", outcome="screened", n="eligible", by="age_group", change="phase", improvement="increase")
     spec = lens.chart().to_dict()
     sizes = [len(v) for v in spec.get("datasets", {}).values()]
     assert sizes and max(sizes) <= cs["month"].nunique() * 2
@@ -121,7 +121,7 @@ def test_chart_carries_only_aggregated_rows() -> None:
 def test_caller_data_unchanged() -> None:
     d = two_groups(after_a=60, after_b=58)
     before = d.copy()
-    ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13)
+    ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13, improvement="increase")
     pd.testing.assert_frame_equal(d, before)
 
 
@@ -140,14 +140,14 @@ def test_bad_input_is_explained(kwargs: dict, message: str) -> None:
     d = two_groups(after_a=60, after_b=58)
     args = {"x": "month", "outcome": "yes", "by": "group", "n": "n", **kwargs}
     with pytest.raises(ek.EquityKitError, match=message):
-        ek.equity_lens(d, **args)
+        ek.equity_lens(d, **{"improvement": "increase", **args})
 
 
 def test_numerator_above_denominator_is_refused() -> None:
     d = two_groups(after_a=60, after_b=58)
     d.loc[3, "yes"] = 120
     with pytest.raises(ek.EquityKitError, match="larger than 'n'"):
-        ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13)
+        ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13, improvement="increase")
 
 
 def test_verdicts_are_not_claimed_lightly() -> None:
@@ -158,9 +158,9 @@ def test_verdicts_are_not_claimed_lightly() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         none = [ek.equity_lens(noisy_two_groups(0.0, seed=s), x="month", outcome="yes", by="group", n="n",
-                               change=13).verdict for s in range(100)]
+                               change=13, improvement="increase").verdict for s in range(100)]
         real = [ek.equity_lens(noisy_two_groups(0.08, seed=s), x="month", outcome="yes", by="group", n="n",
-                               change=13).verdict for s in range(100)]
+                               change=13, improvement="increase").verdict for s in range(100)]
     assert none.count("maintained") >= 94
     assert real.count("narrowed") >= 95
 
@@ -168,11 +168,11 @@ def test_verdicts_are_not_claimed_lightly() -> None:
 def test_time_zone_dates_and_missing_group_labels() -> None:
     d = two_groups(after_a=60, after_b=60)
     d["month"] = pd.date_range("2023-01-01", periods=24, freq="MS", tz="Europe/London").repeat(2)
-    lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change="2024-01-01")
+    lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change="2024-01-01", improvement="increase")
     assert lens.verdict == "narrowed"
     d.loc[3, "group"] = None
     lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change="2024-01-01",
-                          groups=("A", "B"))
+                          groups=("A", "B"), improvement="increase")
     assert "Not recorded" in set(lens.table["group"])
 
 

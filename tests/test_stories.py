@@ -67,7 +67,7 @@ def test_ward_racism_story() -> None:
     assert "Safety cross at huddles" in spec and "Racial trauma and bias training" in spec
 
     incidents = ek.load_dataset("ward_incident_log")
-    cross = ek.safety_cross(incidents, date="date", category="category", month="2020-09")
+    cross = ek.safety_cross(incidents, x="date", by="category", month="2020-09").chart()
     days = [r for rows in cross.to_dict()["datasets"].values() for r in rows if "day" in r]
     assert {r["day"] for r in days} >= set(range(1, 31))
     month = incidents[(incidents["date"] >= "2020-09-01") & (incidents["date"] < "2020-10-01")]

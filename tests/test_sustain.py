@@ -27,8 +27,8 @@ WARD_LOG = pd.DataFrame({
 })
 
 
-def spec_parts(chart):
-    spec = chart.to_dict()
+def spec_parts(cross):
+    spec = cross.chart().to_dict()
     rows = spec["datasets"][spec["data"]["name"]]
     return spec, rows
 
@@ -98,7 +98,7 @@ def test_default_month_counts_and_up_to():
     _, rows = spec_parts(safety_cross(WARD_LOG, month="2020-10", up_to="2020-10-20"))
     assert rows[20]["status"] == "Not yet recorded" and rows[16]["status"] == "Racist incident only"
     counted = pd.DataFrame({"day": ["2020-10-02", "2020-10-03"], "type": ["Self-harm", "none"], "count": [3, 0]})
-    _, rows = spec_parts(safety_cross(counted, date="day", category="type", n="count"))
+    _, rows = spec_parts(safety_cross(counted, x="day", by="type", n="count"))
     assert rows[1]["incidents"] == 3 and rows[2]["status"] == NO_INCIDENT
 
 
@@ -110,6 +110,34 @@ def test_named_grey_dot_type():
         safety_cross(log, grey_dot="Discrimnation")
 
 
+def test_the_cross_is_a_result_with_a_table_a_reading_and_the_drawing():
+    cross = safety_cross(WARD_LOG, month="2020-10")
+    assert list(cross.table.columns) == ["day", "date", "status", "incidents", "grey_dot", "detail"]
+    assert len(cross.table) == 31 and cross.table["grey_dot"].sum() == 2  # the 3rd and the 17th
+    summary = cross.summary()
+    assert summary.set_index("status").loc[NO_INCIDENT, "days"] == 31 - 5  # incidents on 3, 9, 17, 21, 28
+    assert cross.reading == ("October 2020: 26 of 31 days recorded with no incident, 5 with an incident, "
+                             "2 with a grey dot (racist incident).")
+    # shown in a notebook, the result is the drawing, with the reading as the HTML fallback
+    bundle = cross._repr_mimebundle_()
+    assert "text/html" in bundle
+    spec = cross.chart(title="Ward 3", width=300).to_dict()
+    assert spec["title"]["text"] == "Ward 3" and spec["width"] == 300
+    assert spec["config"]["font"].startswith("Arial")  # the kit's look travels with the chart
+
+
+def test_old_argument_names_still_work_with_a_future_warning():
+    with pytest.warns(FutureWarning, match=r"safety_cross\(date=...\) is now safety_cross\(x=...\)"):
+        old = safety_cross(WARD_LOG, date="date", category="category", month="2020-10")
+    with pytest.warns(FutureWarning, match="takes its options by name"):
+        positional = safety_cross(WARD_LOG, "date", "category", "2020-10")
+    new = safety_cross(WARD_LOG, x="date", by="category", month="2020-10")
+    pd.testing.assert_frame_equal(old.table, new.table)
+    pd.testing.assert_frame_equal(positional.table, new.table)
+    with pytest.raises(EquityKitError, match="both date= and x="):
+        safety_cross(WARD_LOG, date="date", x="date")
+
+
 def test_no_mutation_of_the_callers_frame():
     before = WARD_LOG.copy()
     safety_cross(WARD_LOG, month="2020-10")
@@ -118,7 +146,7 @@ def test_no_mutation_of_the_callers_frame():
 
 def test_bad_input():
     with pytest.raises(EquityKitError, match="no column 'when'"):
-        safety_cross(WARD_LOG, date="when")
+        safety_cross(WARD_LOG, x="when")
     with pytest.raises(EquityKitError, match="cannot be read as dates"):
         safety_cross(pd.DataFrame({"date": ["tuesday"], "category": ["x"]}))
     with pytest.raises(EquityKitError, match="is not a month"):

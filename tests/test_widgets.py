@@ -160,7 +160,7 @@ needs_spc = pytest.mark.skipif(not hasattr(equitykit, "spc"), reason="equitykit.
 
 @needs_disaggregate
 def test_gap_view_matches_disaggregate():
-    chart, reading = widgets.gap_view(APPTS, outcome="dna", by="ethnicity", reference="best")
+    chart, reading = widgets.gap_view(APPTS, outcome="dna", by="ethnicity", reference="best", improvement="decrease")
     expected = equitykit.disaggregate(APPTS, outcome="dna", by="ethnicity", reference="best", improvement="decrease")
     assert reading == expected.summary().reading
     assert chart.to_dict() == expected.chart().to_dict()
@@ -168,7 +168,7 @@ def test_gap_view_matches_disaggregate():
 
 @needs_disaggregate
 def test_real_gap_explorer_changes_with_the_characteristic():
-    ex = widgets.gap_explorer(APPTS, outcome="dna", by=["imd_decile", "ethnicity"])
+    ex = widgets.gap_explorer(APPTS, outcome="dna", by=["imd_decile", "ethnicity"], improvement="decrease")
     before_spec, before_reading = ex.chart.to_dict(), ex.reading.value
     ex.controls["by"].value = "ethnicity"
     assert ex.chart.to_dict() != before_spec and ex.reading.value != before_reading
