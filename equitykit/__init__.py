@@ -43,7 +43,7 @@ from .rules import RULE_SETS, anhoej_limits, ihi_runs_limits
 from .lens import LensResult, equity_lens
 
 # Step 5: implement and sustain
-from .sustain import SustainChecklist, safety_cross, sustain_checklist
+from .sustain import SafetyCrossResult, SustainChecklist, safety_cross, sustain_checklist
 
 # The workshop: evaluation, handouts, and the notebooks' explorers and self-checks
 from .evaluation import LikertResult, likert
@@ -80,7 +80,7 @@ __all__ = [
     "AimStatement", "AimCheck", "check_aim", "Measure", "MeasurementPlan",
     "Cycle", "PDSALog", "spc", "SPCResult", "SPCWarning", "CHARTS", "RULE_SETS",
     "anhoej_limits", "ihi_runs_limits", "equity_lens", "LensResult",
-    "safety_cross", "sustain_checklist", "SustainChecklist",
+    "safety_cross", "SafetyCrossResult", "sustain_checklist", "SustainChecklist",
     "likert", "LikertResult", "render_handouts", "HandoutReport", "render_programme", "ProgrammeReport",
     "widgets", "check", "CheckResult", "gap_explorer", "spc_explorer", "gap_effect_explorer", "notebook_setup",
 ]

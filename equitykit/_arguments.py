@@ -24,6 +24,7 @@ Example
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -86,8 +87,29 @@ def vocabulary(
                         FutureWarning, stacklevel=2,
                     )
                     kwargs[new] = kwargs.pop(old)
-            return func(*args, **kwargs)
+            return _warning_at_caller(func, args, kwargs)
 
         return call  # type: ignore[return-value]
 
     return wrap
+
+
+def _warning_at_caller(func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    """Call ``func``; its warnings that point at its caller (``stacklevel=2``) point at our caller.
+
+    This wrapper is one frame more between the learner's cell and the function,
+    so a warning the function aims at its caller would name this file; it is
+    re-issued at the line of the learner's call, under the filters in force.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = func(*args, **kwargs)
+    caller = sys._getframe(2)
+    for w in caught:
+        if w.filename == __file__:
+            warnings.warn_explicit(w.message, w.category, caller.f_code.co_filename, caller.f_lineno,
+                                   module=caller.f_globals.get("__name__"),
+                                   registry=caller.f_globals.setdefault("__warningregistry__", {}))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    return result

@@ -42,7 +42,8 @@ class FakeView:
 
 def test_gap_explorer_updates_chart_and_reading_when_a_control_changes():
     view = FakeView()
-    ex = widgets.gap_explorer(APPTS, outcome="dna", by=["imd_decile", "ethnicity", "age_band"], view=view)
+    ex = widgets.gap_explorer(APPTS, outcome="dna", by=["imd_decile", "ethnicity", "age_band"], improvement="decrease",
+                              view=view)
     assert view.calls[-1] == {"outcome": "dna", "n": None, "improvement": "decrease", "by": "imd_decile", "reference": "best"}
     first_reading, first_chart = ex.reading.value, ex.chart
     ex.controls["by"].value = "ethnicity"
