@@ -190,7 +190,7 @@ def _pair(before: dict, after: dict, n: int = 2000, months: int = 24) -> pd.Data
 
 
 def _both_ways(d: pd.DataFrame, **kw) -> tuple:
-    args = {"x": "month", "outcome": "yes", "by": "group", "n": "n", "change": 13, **kw}
+    args = {"x": "month", "outcome": "yes", "by": "group", "n": "n", "change": 13, "improvement": "increase", **kw}
     one = ek.equity_lens(d, groups=("Most deprived", "Least deprived"), **args)
     two = ek.equity_lens(d, groups=("Least deprived", "Most deprived"), **args)
     return one, two

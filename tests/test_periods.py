@@ -65,12 +65,12 @@ def test_every_entry_point_reads_each_format_alike(april: str, may: str) -> None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ek.EquityKitWarning)
         res = ek.spc(d, x="month", y="yes", chart="c")
-        lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=may)
+        lens = ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=may, improvement="increase")
     assert res.options["kind"] == "date" and res.table["x"].tolist() == [APRIL, MAY]
     assert set(lens.table["x"]) == {APRIL, MAY}
     assert ek.Cycle("1", "idea", start_date=april).start_date == APRIL
     log = pd.DataFrame({"date": [april], "category": ["Verbal aggression"]})
-    ek.safety_cross(log, month=april).to_dict()
+    ek.safety_cross(log, month=april).chart().to_dict()
 
 
 def test_python_and_pandas_date_objects() -> None:
