@@ -26,7 +26,6 @@ import pandas as pd
 from ._arguments import vocabulary
 from .gaps import _words
 from .intervals import newcombe
-from .results import Result, Summary
 from .periods import ACCEPTED_DATES, read_periods, to_timestamps
 from .results import Result, Summary
 from .theme import PALETTE, alt
