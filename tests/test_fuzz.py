@@ -220,7 +220,7 @@ def test_duplicate_index_labels_with_y_above_n_name_the_row() -> None:
     before = _deep(d)
     for call in (lambda: ek.spc(d, x="month", y="yes", n="n", chart="p"),
                  lambda: ek.read_data(d, numerators={"yes": "n"}),
-                 lambda: ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13),
+                 lambda: ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13, improvement="increase"),
                  lambda: ek.disaggregate(d, outcome="yes", by="group", n="n")):
         with pytest.raises(EquityKitError, match=r"'yes' is larger than 'n'.*row 1: 120 > 100"):
             call()
@@ -232,8 +232,8 @@ def test_duplicate_index_labels_give_the_same_answers_as_unique_ones() -> None:
     dup = d.set_axis([7] * len(d))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert ek.equity_lens(dup, x="month", outcome="yes", by="group", n="n", change=13).verdict == \
-            ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13).verdict == "narrowed"
+        assert ek.equity_lens(dup, x="month", outcome="yes", by="group", n="n", change=13, improvement="increase").verdict == \
+            ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13, improvement="increase").verdict == "narrowed"
         pd.testing.assert_frame_equal(ek.spc(dup, x="month", y="yes", n="n", chart="p").table,
                                       ek.spc(d, x="month", y="yes", n="n", chart="p").table)
         pd.testing.assert_frame_equal(ek.disaggregate(dup, outcome="yes", by="group", n="n").table,
@@ -245,7 +245,7 @@ def test_duplicate_column_names_are_a_kit_error_naming_them() -> None:
     d.columns = ["month", "group", "yes", "yes"]
     for call in (lambda: ek.spc(d, x="month", y="yes"), lambda: ek.read_data(d, dates="month"),
                  lambda: ek.disaggregate(d, outcome="yes", by="group"),
-                 lambda: ek.equity_lens(d, x="month", outcome="yes", by="group", change=13)):
+                 lambda: ek.equity_lens(d, x="month", outcome="yes", by="group", change=13, improvement="increase")):
         with pytest.raises(EquityKitError, match="2 columns named 'yes'"):
             call()
 
@@ -256,7 +256,7 @@ def test_integer_column_names_work() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert len(ek.spc(d, x=0, y=2, n=3, chart="p", by=1).table) == 48
-        assert ek.equity_lens(d, x=0, outcome=2, by=1, n=3, change=13).verdict == "narrowed"
+        assert ek.equity_lens(d, x=0, outcome=2, by=1, n=3, change=13, improvement="increase").verdict == "narrowed"
         assert len(ek.disaggregate(d, outcome=2, by=1, n=3).table) >= 2
         assert ek.read_data(d, counts=[2, 3])[2].dtype == "int64"
 
@@ -266,7 +266,7 @@ def test_a_time_column_named_period_or_gap() -> None:
         d = _two_groups().rename(columns={"month": name})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            lens = ek.equity_lens(d, x=name, outcome="yes", by="group", n="n", change=13)
+            lens = ek.equity_lens(d, x=name, outcome="yes", by="group", n="n", change=13, improvement="increase")
         assert lens.verdict == "narrowed"
         lens.chart().to_dict()
 
@@ -274,25 +274,25 @@ def test_a_time_column_named_period_or_gap() -> None:
 def test_numeric_periods_with_a_date_for_change_and_dates_with_a_number() -> None:
     d = _two_groups()
     with pytest.raises(EquityKitError, match=r"change='2024-01-01' is not a period number.*change=13"):
-        ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change="2024-01-01")
+        ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change="2024-01-01", improvement="increase")
     dated = d.assign(month=pd.Timestamp("2023-01-01") + pd.to_timedelta((d["month"] - 1) * 31, unit="D"))
     with pytest.raises(EquityKitError, match=r"change=13 is a number, but 'month' holds dates"):
-        ek.equity_lens(dated, x="month", outcome="yes", by="group", n="n", change=13)
+        ek.equity_lens(dated, x="month", outcome="yes", by="group", n="n", change=13, improvement="increase")
 
 
 def test_a_group_column_all_missing_and_every_baseline_denominator_zero() -> None:
     d = _two_groups().assign(group=None)
     with pytest.raises(EquityKitError, match="only one group"):
-        ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13)
+        ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change=13, improvement="increase")
     with pytest.raises(EquityKitError, match="empty cells"):
         ek.spc(d, x="month", y="yes", n="n", chart="p", by="group")
     ek.disaggregate(d, outcome="yes", by="group", n="n")  # one group, 'Not recorded': a table all the same
     zero = _two_groups()
     zero.loc[zero["month"] <= 12, ["yes", "n"]] = 0
     with pytest.raises(EquityKitError, match="no one counted before the change|fewer than two groups"):
-        ek.equity_lens(zero, x="month", outcome="yes", by="group", n="n", change=13)
+        ek.equity_lens(zero, x="month", outcome="yes", by="group", n="n", change=13, improvement="increase")
     with pytest.raises(EquityKitError, match="group 'A' of column 'group' has no one counted before the change"):
-        ek.equity_lens(zero, x="month", outcome="yes", by="group", n="n", change=13, groups=("A", "B"))
+        ek.equity_lens(zero, x="month", outcome="yes", by="group", n="n", change=13, groups=("A", "B"), improvement="increase")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = ek.spc(zero, x="month", y="yes", n="n", chart="p")
@@ -307,4 +307,4 @@ def test_mixed_time_zones_in_every_entry_point() -> None:
     with pytest.warns(ek.EquityKitWarning, match="time zones"):
         ek.spc(d, x="month", y="yes", n="n", chart="p")
     with pytest.warns(ek.EquityKitWarning, match="time zones"):
-        ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change="2024-07-01")
+        ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change="2024-07-01", improvement="increase")
