@@ -85,7 +85,8 @@ bench: $(LAB_STAMP)
 dist: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "build>=1.2,<2"
 	rm -rf dist
-	$(BIN)/python -m build --outdir dist .
+	$(BIN)/python -m build --quiet --outdir dist .
+	@ls -l dist
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -167,3 +167,19 @@ def test_handouts_use_the_kits_own_notebook_when_none_is_named(tmp_path, capsys)
     assert code == 0, capsys.readouterr()
     assert sorted(p.name for p in (tmp_path / "out").glob("*.html")) != []
     assert "Elm Street" in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_lab_with_a_bad_folder_says_so_and_starts_nothing(tmp_path, capsys, monkeypatch):
+    import subprocess
+
+    started = []
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: started.append(a))
+    target = tmp_path / "notes.txt"
+    target.write_text("my notes")
+    assert main(["lab", str(target)]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+    (tmp_path / "course").mkdir()
+    (tmp_path / "course" / "data").write_text("in the way")
+    assert main(["lab", str(tmp_path / "course")]) == 1  # a file could not be copied: fix it first
+    assert "Not copied" in capsys.readouterr().out
+    assert started == [] and target.read_text() == "my notes"
