@@ -183,3 +183,25 @@ def test_lab_with_a_bad_folder_says_so_and_starts_nothing(tmp_path, capsys, monk
     assert main(["lab", str(tmp_path / "course")]) == 1  # a file could not be copied: fix it first
     assert "Not copied" in capsys.readouterr().out
     assert started == [] and target.read_text() == "my notes"
+
+
+def test_make_lab_installs_no_test_tools_and_make_test_does():
+    """What `make lab` and `make test` would install (dry runs: nothing installed or started)."""
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+
+    def planned(target):
+        dry = subprocess.run(["make", "--no-print-directory", "-n", "-W", "pyproject.toml", target],
+                             cwd=ROOT, capture_output=True, text=True, env=env)
+        return [line for line in dry.stdout.splitlines() if "pip install" in line]
+
+    lab = planned("lab")
+    assert any(line.rstrip().endswith("install --quiet -e .") for line in lab), lab
+    assert not any("[test]" in line or "[dev]" in line for line in lab), lab
+    assert any('-e ".[test]"' in line for line in planned("test"))
+    assert any("build" in line for line in planned("dist"))
