@@ -13,13 +13,23 @@ Kernels talk over IPC sockets where the system allows it, which avoids the port
 races seen when many kernels start at once; a kernel that fails to start is
 retried, and a kernel that dies is restarted and its team tried once more.
 
-The handout notebook (``workshop/handout.ipynb``) calls three helpers from here:
+The handout notebook (``workshop/handout.ipynb``) calls helpers from here:
 :func:`team_counts` (a team's data as counts per period and group, the only
-table the page is built from), :func:`groups_to_compare` (the two groups for
-the equity lens) and :func:`narrative` (a few plain-English sentences, rates
-only). Before a page is written, the renderer checks that nothing in it would
-load from the network and that no value of an identifier-like column of the
-team's data file (NHS number, patient ID, ...) appears in it.
+table the page is built from), :func:`compare_groups` (the gap table, its
+errors written for the teams file), :func:`groups_to_compare` and
+:func:`lens_problem` (the two groups for the equity lens, and whether they can
+be shown safely), :func:`pdsa_in_range`, :func:`rate_unit`, :func:`say_date`
+and :func:`narrative` (a few plain-English sentences, rates only). Every table
+and chart on the page passes through :mod:`equitykit.privacy` first. Before a
+page is written, the renderer checks that nothing in it would load from the
+network and that no value of an identifier-like column of the team's data file
+(NHS number, patient ID, ...) appears in it.
+
+A run says what happened: each team's entry is checked on its own (a YAML
+error, an unknown key or a wrong option is that team's failure, naming it and
+the line), the pages are made in a folder beside the output folder that then
+takes its place (so it holds this run's pages only), the index lists every
+failure with its reason, and Ctrl-C kills the kernels at once.
 
 The teams file::
 
@@ -39,6 +49,14 @@ The teams file::
         aim: Reduce missed appointments for ...
         pdsa_log: teams/riverside_pdsa.csv
         identifiers: [nhs_number]    # columns that must never appear in the handout
+        # optional, as the kit's functions take them:
+        order: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]   # groups from most deprived to least
+        multiply: 1000               # rates per 1,000 (default 100 for p, 1,000 for u charts)
+        unit: per 1,000 occupied bed days
+        period: month                # row-level dates grouped by month or week
+        confidence: 0.95
+        min_group: 30
+        rules: anhoej                # SPC rules: anhoej, ihi, ...
 
 Example
 -------
