@@ -113,6 +113,7 @@ __all__ = [
     "compare_groups",
     "pdsa_in_range",
     "lens_problem",
+    "shared_evidence",
 ]
 
 #: YAML key -> notebook parameter. Paths (data, pdsa_log) are made absolute.
@@ -464,6 +465,22 @@ def lens_problem(counts: pd.DataFrame, x: str, by: str, outcome: str, n: str, gr
                 return (f"No verdict: {group} has too few people {words} to show its rate safely "
                         "(a count of 1 to 7).")
     return ""
+
+
+def shared_evidence(lens: Any) -> list[str]:
+    """The lens's evidence for a shared page: without the mean of the gap's monthly points.
+
+    That mean is taken over every baseline point, withheld ones too: with the
+    points shown beside it, it would give a withheld point's gap back by
+    subtraction. The verdict and the pooled before/after figures stay.
+
+    Example
+    -------
+    >>> class L: evidence = ["... show points beyond the baseline limits below the baseline mean of 12.4: special cause."]
+    >>> shared_evidence(L())
+    ['... show points beyond the baseline limits below the baseline mean: special cause.']
+    """
+    return [re.sub(r"(baseline mean) of [-\u2212]?\d[\d.,]*", r"\1", line) for line in lens.evidence]
 
 
 def groups_to_compare(gap: Any, focus: Any = None) -> tuple[str, str] | None:

@@ -305,6 +305,14 @@ def test_the_check_finds_what_an_unsafe_page_gives_away(trust):
     assert len(found) >= 5, found
 
 
+def test_no_figure_on_the_page_is_taken_over_withheld_points(trust):
+    """The mean of the gap's monthly points includes withheld months: it is not printed."""
+    _, _, pages = trust
+    for team, page in pages["data"].items():
+        assert not re.search(r"baseline mean of [-\u2212]?\d", _text(page)), team
+    assert any("Verdict:" in _text(page) for page in pages["data"].values())
+
+
 def test_small_groups_are_withheld_with_a_note_and_counts_shown_only_rounded(trust):
     _, _, pages = trust
     sparse = _text(pages["data"]["Sparse Clinic"])
