@@ -147,8 +147,10 @@ class Kernel:
         started = time.monotonic()
         status, stdout, error, idle = None, [], "", False
         while status is None or not idle:
-            if time.monotonic() - started > timeout:
+            left = timeout - (time.monotonic() - started)
+            if left <= 0:
                 raise TimeoutError(f"a cell ran for more than {timeout:.0f} s")
+            self.ws.settimeout(left)  # a long cell sends nothing for a while: wait as long as it may run
             message = json.loads(self.ws.recv())
             if message.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
