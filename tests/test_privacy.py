@@ -120,3 +120,19 @@ def test_round_count(value):
     expected = {None: "", 0: "0", 3: "*", 8: "10", 12.5: "15"}
     key = None if value is None or (isinstance(value, float) and np.isnan(value)) else value
     assert privacy.round_count(value) == expected[key]
+
+
+def test_a_shared_gap_chart_gives_no_small_count_back_and_an_unshared_one_does():
+    """disaggregate(suppress=True) in a notebook: the chart's SVG (labels, tooltips) is as safe as its table."""
+    import vl_convert as vlc
+
+    import equitykit as ek
+
+    # 7 of 11 (63.6%), 40 of 45 (5 without), and large groups
+    d = pd.DataFrame({"group": ["A", "B", "C", "D"], "yes": [7, 40, 230, 610], "n": [11, 45, 1013, 2027]})
+    cells = d.rename(columns={"yes": "numerator", "n": "denominator"})
+    shared = ek.disaggregate(d, outcome="yes", by="group", n="n", reference="D", improvement="increase",
+                             suppress=True)
+    assert privacy.find_disclosures(vlc.vegalite_to_svg(shared.chart().to_dict()), cells) == []
+    plain = ek.disaggregate(d, outcome="yes", by="group", n="n", reference="D", improvement="increase")
+    assert privacy.find_disclosures(vlc.vegalite_to_svg(plain.chart().to_dict()), cells)
