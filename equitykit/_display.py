@@ -12,7 +12,6 @@ True
 """
 from __future__ import annotations
 
-import html as _html
 from typing import Any
 
 import numpy as np

@@ -15,7 +15,6 @@ equitykit.validation.EquityKitError: a fishbone has an unknown key 'causse'. Did
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -25,20 +24,9 @@ import numpy as np
 
 from .files import atomic_write_text
 from .validation import EquityKitError
+from .wording import check_choice, did_you_mean
 
-__all__ = ["check_keys", "closest", "dump_yaml", "load_yaml", "as_text", "as_text_list"]
-
-
-def closest(word: str, choices: Iterable[str]) -> str | None:
-    """Return the choice closest to ``word`` (difflib), or None if nothing is close."""
-    matches = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return " Did you mean 'x'?" for the closest choice, or an empty string."""
-    near = closest(word, choices)
-    return f" Did you mean {near!r}?" if near else ""
+__all__ = ["as_choice", "check_keys", "dump_yaml", "load_yaml", "as_text", "as_text_list"]
 
 
 def as_choice(
@@ -58,13 +46,10 @@ def as_choice(
     else raises EquityKitError: "<owner> has <field> 'x', which is not one of ...".
     """
     text = as_text(value, f"The {field} of {owner}").lower() or default
-    text = (aliases or {}).get(text, text)
-    if text not in choices and (text or not optional):
-        listed = ", ".join(repr(c) for c in choices)
-        raise EquityKitError(
-            f"{owner} has {field} {text!r}, which is not one of {listed}{note}.{did_you_mean(text, choices)}"
-        )
-    return text
+    if not text and optional:
+        return text
+    return check_choice(text, field, choices, aliases=aliases,
+                        message=f"{owner} has {field} {text!r}, which is not one of {{choices}}{note}.")
 
 
 def check_keys(

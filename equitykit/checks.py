@@ -27,6 +27,8 @@ from typing import Any
 
 import pandas as pd
 
+from .lens import effect_on_gap  # the arithmetic of 'narrowed, maintained or widened' lives with the lens
+
 __all__ = ["check", "CheckResult", "EXERCISES", "effect_on_gap"]
 
 # Set in CI when running the SOURCE notebooks: a rejected solution then fails the run.
@@ -204,27 +206,6 @@ def _not_a_result(answer: Any, name: str, function: str) -> str | None:
     if _table(answer) is None:
         return f"{name} should be the result of {function}: put `{name} = ` in front of the {function} line and run it."
     return None
-
-
-def effect_on_gap(gap_before: float, gap_after: float, tolerance: float = 0.5) -> str:
-    """Classify a change in a gap: ``"narrowed"``, ``"maintained"`` or ``"widened"``.
-
-    Gaps are sizes (absolute differences between two groups) in the same units;
-    a change smaller than ``tolerance`` counts as maintained. This is the simple
-    arithmetic of notebook 00; real data also need the evidence that the change
-    is more than chance (``equitykit.equity_lens``).
-
-    Example
-    -------
-    >>> effect_on_gap(8, 3)
-    'narrowed'
-    """
-    change = abs(gap_after) - abs(gap_before)
-    if change <= -tolerance:
-        return "narrowed"
-    if change >= tolerance:
-        return "widened"
-    return "maintained"
 
 
 _EFFECT_WORDS = {

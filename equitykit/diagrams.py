@@ -25,10 +25,11 @@ from typing import Any
 import pandas as pd
 
 from ._drawing import LINE_HEIGHT, bundle_with_html, n_lines, pixel_x, pixel_y, table_html, wrap
-from ._yaml import as_choice, as_text, as_text_list, check_keys, did_you_mean, dump_yaml, load_yaml
+from ._yaml import as_choice, as_text, as_text_list, check_keys, dump_yaml, load_yaml
 from .results import Charted
 from .theme import CATEGORY_COLOURS, PALETTE, alt
 from .validation import EquityKitError
+from .wording import did_you_mean
 
 __all__ = [
     "Fishbone",

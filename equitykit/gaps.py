@@ -42,10 +42,10 @@ from .validation import (
     as_binary,
     as_frame,
     as_numeric,
-    check_choice,
     check_not_above,
     require_columns,
 )
+from .wording import check_choice, words
 
 __all__ = [
     "NOT_RECORDED",
@@ -61,7 +61,6 @@ __all__ = [
 NOT_RECORDED = "Not recorded"
 _UNSTATED = frozenset({"not stated", "not known", "unknown", "not recorded", "refused", "declined",
                        "prefer not to say", "missing", "z", "99"})
-_ACRONYMS = {"imd", "dna", "nhs", "gp", "ae", "lsoa", "bmi", "iapt", "ed", "id"}
 _OUTPUT_COLUMNS = {"numerator", "denominator", "rate", "lower", "upper", "reference", "is_reference",
                    "difference", "difference_lower", "difference_upper", "ratio", "ratio_lower",
                    "ratio_upper", "compared", "small", "suppressed"}
@@ -78,12 +77,6 @@ _COMPARED_COLOURS = {
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _words(name: Any) -> str:
-    """Column name in words: 'imd_decile' -> 'IMD decile'."""
-    tokens = str(name).replace("_", " ").split()
-    return " ".join(t.upper() if t.lower() in _ACRONYMS else t for t in tokens)
-
 
 def _label(value: Any) -> str:
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
@@ -583,13 +576,13 @@ class GapResult(Result):
     def _name(self, label: str) -> str:
         if len(self.by) > 1:
             parts = label.split(" / ")
-            return ", ".join(f"{_words(col)} {part}" for col, part in zip(self.by, parts))
+            return ", ".join(f"{words(col)} {part}" for col, part in zip(self.by, parts))
         if label == NOT_RECORDED:
-            return f"{_words(self.by[0])} not recorded"
-        return f"{_words(self.by[0])} {label}"
+            return f"{words(self.by[0])} not recorded"
+        return f"{words(self.by[0])} {label}"
 
     def _outcome_words(self) -> str:
-        return _words(self.outcome)
+        return words(self.outcome)
 
     def summary(self) -> Summary:
         """The groups from the biggest gap down, with a plain-English reading."""
@@ -672,7 +665,7 @@ class GapResult(Result):
             lines.append(f"{int(small.sum())} group(s) have fewer than {self.min_group} in the denominator and "
                          "are flagged small: read their rates with care.")
         if self.not_recorded:
-            lines.append(f"{self._count(self.not_recorded)} with no {', '.join(_words(b) for b in self.by)} recorded are "
+            lines.append(f"{self._count(self.not_recorded)} with no {', '.join(words(b) for b in self.by)} recorded are "
                          f"shown as '{NOT_RECORDED}', not dropped.")
         if self.left_out:
             what = "a missing count" if self.aggregated else f"no {outcome} recorded"
@@ -689,7 +682,7 @@ class GapResult(Result):
         data["reference_rate"] = np.nan if withheld else self.reference_rate * self.multiply
         unit = "%" if self.multiply == 100 else ""
         order = data["group"].tolist()
-        title_by = " and ".join(_words(b) for b in self.by)
+        title_by = " and ".join(words(b) for b in self.by)
         y = alt.Y("group:N", sort=order, title=title_by)
         domain = [k for k in _COMPARED_COLOURS if k in set(data["compared"])]
         colour = alt.Color("compared:N", title="Against the reference",
@@ -966,7 +959,7 @@ class SIIResult(Result):
         outcome = g._outcome_words()
         direction = "falls" if t["sii"] < 0 else "rises"
         lines = [
-            f"Across the {int(t['groups'])} {_words(g.by[0])} groups, the {outcome} rate {direction} by "
+            f"Across the {int(t['groups'])} {words(g.by[0])} groups, the {outcome} rate {direction} by "
             f"{_pp(abs(t['sii']) / m)} percentage points from the most deprived end "
             f"(fitted {_pct(t['intercept'] / m)}) to the least deprived end (fitted "
             f"{_pct(t['fitted_least_deprived'] / m)}): slope index of inequality (SII) {_pp(t['sii'] / m)} "
@@ -1000,7 +993,7 @@ class SIIResult(Result):
         t = self.table.iloc[0]
         return (bars + points + line).properties(
             title=alt.TitleParams(
-                f"{g._outcome_words()} rate across {_words(g.by[0])}",
+                f"{g._outcome_words()} rate across {words(g.by[0])}",
                 subtitle=f"Dashed line: fitted slope; SII {t['sii']:.1f}, RII (PHE) {t['rii']:.2f}"))
 
 
@@ -1021,7 +1014,7 @@ class ParetoResult(Result):
         total = len(t)
         names = ", ".join(str(c) for c in vital["category"][:8])
         more = "" if len(vital) <= 8 else f" and {len(vital) - 8} more"
-        reading = (f"{len(vital)} of {total} {_words(self.category)} categories ({names}{more}) account for "
+        reading = (f"{len(vital)} of {total} {words(self.category)} categories ({names}{more}) account for "
                    f"80% of the {self._what}; the largest is {t['category'].iloc[0]} "
                    f"({t['percent'].iloc[0]:.1f}%).")
         return Summary(t.copy(), reading=reading)
@@ -1032,7 +1025,7 @@ class ParetoResult(Result):
         data["count"] = pd.to_numeric(data["count"], errors="coerce")
         data["eighty"] = 80.0
         order = data["category"].tolist()
-        x = alt.X("category:N", sort=order, title=_words(self.category), axis=alt.Axis(labelAngle=-40))
+        x = alt.X("category:N", sort=order, title=words(self.category), axis=alt.Axis(labelAngle=-40))
         base = alt.Chart(data)
         bars = base.mark_bar(color=PALETTE["data"]).encode(
             x=x, y=alt.Y("count:Q", title=f"Number of {self._what}"),
@@ -1045,7 +1038,7 @@ class ParetoResult(Result):
             y=alt.Y("mean(eighty):Q", scale=alt.Scale(domain=[0, 100])))
         return alt.layer(bars, line + eighty).resolve_scale(y="independent").properties(
             width=alt.Step(max(36, min(70, 480 // max(len(data), 1)))),
-            title=alt.TitleParams(f"Pareto chart of {self._what} by {_words(self.category)}",
+            title=alt.TitleParams(f"Pareto chart of {self._what} by {words(self.category)}",
                                   subtitle="Bars: counts, largest first; line: cumulative %; dashed: 80%"))
 
 
@@ -1090,7 +1083,7 @@ def pareto(data: pd.DataFrame, *, by: str, outcome: str | None = None, suppress:
     else:
         v = as_numeric(frame, outcome, nonnegative=True).fillna(0.0).to_numpy()
         counts = np.bincount(codes, weights=v, minlength=len(levels))
-        what = _words(outcome)
+        what = words(outcome)
     present = np.bincount(codes, minlength=len(levels)) > 0
     table = pd.DataFrame({"category": [_label(v) for v in levels], "count": counts})[present]
     total = table["count"].sum()
@@ -1138,7 +1131,7 @@ class RepresentationResult(Result):
             parts = [f"{r.group} (ratio {r.ratio:.2f})" for r in over.itertuples()]
             lines.append("Over-represented: " + ", ".join(parts) + ".")
         if self._not_recorded:
-            lines.append(f"{self._not_recorded:,.0f} with no {_words(self.by)} recorded are not in the shares.")
+            lines.append(f"{self._not_recorded:,.0f} with no {words(self.by)} recorded are not in the shares.")
         if self._unmatched:
             lines.append(f"No population figure for: {', '.join(self._unmatched)}; the ratios compare shares "
                          "among the other groups.")
@@ -1149,7 +1142,7 @@ class RepresentationResult(Result):
         data = self.table[["group", "service_share", "service_lower", "service_upper", "population_share",
                            "representation"]].copy()
         order = data["group"].tolist()
-        y = alt.Y("group:N", sort=order, title=_words(self.by))
+        y = alt.Y("group:N", sort=order, title=words(self.by))
         base = alt.Chart(data)
         colour = alt.Color("representation:N", title="In the service",
                            scale=alt.Scale(domain=["under-represented", "in line", "over-represented",
@@ -1165,7 +1158,7 @@ class RepresentationResult(Result):
         ticks = base.mark_tick(color=PALETTE["reference"], thickness=3, size=18).encode(
             x="population_share:Q", y=y)
         return (bars + dots + ticks).properties(
-            title=alt.TitleParams(f"Share of the service and of the population by {_words(self.by)}",
+            title=alt.TitleParams(f"Share of the service and of the population by {words(self.by)}",
                                   subtitle=f"Dots: share of the service ({self.confidence * 100:g}% interval); "
                                            "black ticks: share of the local population"),
             height=alt.Step(22))

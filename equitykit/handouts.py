@@ -92,7 +92,9 @@ import pandas as pd
 import yaml
 
 from .files import atomic_write_text
-from .validation import EquityKitError, as_binary, as_dates, as_frame, as_numeric, check_choice, require_columns
+from .periods import as_dates
+from .validation import EquityKitError, as_binary, as_frame, as_numeric, require_columns
+from .wording import check_choice
 
 __all__ = [
     "TEAM_KEYS",
@@ -350,7 +352,7 @@ def rate_unit(chart: str, multiply: float, unit: str, n: str) -> tuple[float, st
 
 
 def _check_group(value: str, groups: Sequence[str], what: str, by: str, special: Sequence[str] = ()) -> None:
-    from ._yaml import did_you_mean
+    from .wording import did_you_mean
 
     if value in ("", None) or value in special or value in groups:
         return
@@ -561,7 +563,7 @@ def narrative(gap: Any, over_time: Any = None, lens: Any = None, lens_note: str 
       is A: 30.0%, 30.0 percentage points lower.
     - **Is our work helping to achieve equity?** Bring this page to your next coaching session.
     """
-    from .gaps import _words
+    from .wording import words as _words
 
     t = gap.table
     outcome = _words(gap.outcome)
@@ -732,7 +734,7 @@ def _resolve(value: Any, base_dir: Path) -> str:
 def _team_parameters(merged: dict[str, Any], label: str, base_dir: Path,
                      extra_keys: Sequence[str] = ()) -> dict[str, Any]:
     """One team's notebook parameters; EquityKitError (without the team's name) for a wrong value."""
-    from ._yaml import did_you_mean
+    from .wording import did_you_mean
 
     allowed = [*TEAM_KEYS, *_ENGINE_KEYS, *extra_keys]
     for key in merged:
@@ -776,7 +778,7 @@ def _order_text(value: Any) -> str:
 
 def _check_options(params: dict[str, Any]) -> None:
     """Options with a fixed set of values or a range, checked before any kernel starts."""
-    from ._yaml import did_you_mean
+    from .wording import did_you_mean
     from .rules import RULE_SETS
 
     chart = str(params["chart_type"] or "p").lower()

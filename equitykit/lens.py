@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from ._arguments import vocabulary
-from .gaps import _words
 from .intervals import newcombe
 from .periods import ACCEPTED_DATES, read_periods, to_timestamps
 from .results import Result, Summary
@@ -35,13 +34,13 @@ from .validation import (
     as_binary,
     as_frame,
     as_numeric,
-    check_choice,
     check_not_above,
     describe_rows,
     require_columns,
 )
+from .wording import check_choice, words
 
-__all__ = ["equity_lens", "LensResult", "VERDICTS"]
+__all__ = ["equity_lens", "LensResult", "VERDICTS", "effect_on_gap"]
 
 VERDICTS = ("narrowed", "maintained", "widened")
 
@@ -138,6 +137,27 @@ def _check_counted(pooled: pd.DataFrame, groups: list[str], by: str, n: str | No
                     f"group {g!r} of column '{by}' has no one counted {side} the change ({what}), so its rate "
                     f"{side} the change is unknown. Check the data for that group, or compare other groups "
                     "with groups=(...).")
+
+
+def effect_on_gap(gap_before: float, gap_after: float, tolerance: float = 0.5) -> str:
+    """Classify a change in a gap: ``"narrowed"``, ``"maintained"`` or ``"widened"``.
+
+    Gaps are sizes (absolute differences between two groups) in the same units;
+    a change smaller than ``tolerance`` counts as maintained. This is the simple
+    arithmetic of notebook 00; real data also need the evidence that the change
+    is more than chance (``equitykit.equity_lens``).
+
+    Example
+    -------
+    >>> effect_on_gap(8, 3)
+    'narrowed'
+    """
+    change = abs(gap_after) - abs(gap_before)
+    if change <= -tolerance:
+        return "narrowed"
+    if change >= tolerance:
+        return "widened"
+    return "maintained"
 
 
 @vocabulary(positional=("x", "outcome", "by", "n", "change", "improvement", "groups", "confidence"))
@@ -523,10 +543,10 @@ class LensResult(Result):
         base = alt.Chart(t).encode(
             x=alt.X("x", title=None),
             y=alt.Y("value:Q", title=rate_title, scale=alt.Scale(zero=False)),
-            color=alt.Color("group:N", title=_words(self.by)),
+            color=alt.Color("group:N", title=words(self.by)),
         )
-        head = (f"{_words(self.by)}: {self.focus} and {self.reference} over time" if suppress
-                else f"{_words(self.by)}: each group over time")
+        head = (f"{words(self.by)}: {self.focus} and {self.reference} over time" if suppress
+                else f"{words(self.by)}: each group over time")
         groups = (base.mark_line() + base.mark_point()).properties(
             title=alt.TitleParams(head, subtitle=[note] if note else []), width=640, height=240)
         rule = alt.Chart(pd.DataFrame({"x": [first_after]})).mark_rule(

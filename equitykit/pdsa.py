@@ -25,12 +25,13 @@ from typing import Any
 import pandas as pd
 
 from ._drawing import table_html
-from ._yaml import as_choice, as_text, check_keys, did_you_mean, dump_yaml, load_yaml
+from ._yaml import as_choice, as_text, check_keys, dump_yaml, load_yaml
 from .files import atomic_write_text
 from .results import Charted
 from .theme import PALETTE, alt
-from .periods import ACCEPTED_DATES, to_timestamps
-from .validation import EquityKitError, as_dates, as_frame, require_columns
+from .periods import ACCEPTED_DATES, as_dates, to_timestamps
+from .validation import EquityKitError, as_frame, require_columns
+from .wording import did_you_mean
 
 __all__ = ["Cycle", "PDSALog", "ACTS"]
 

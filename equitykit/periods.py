@@ -36,6 +36,7 @@ Timestamp('2024-04-01 00:00:00')
 """
 from __future__ import annotations
 
+import warnings
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
@@ -44,9 +45,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .validation import EquityKitError, describe_rows
+from .validation import EquityKitError, EquityKitWarning, describe_rows, require_columns
 
-__all__ = ["Periods", "read_periods", "read_dates", "to_timestamps", "Frequency", "infer_frequency", "missing_periods", "positions", "from_positions", "ACCEPTED", "ACCEPTED_DATES", "EXCEL_EPOCH"]
+__all__ = ["Periods", "read_periods", "read_dates", "as_dates", "to_timestamps", "Frequency", "infer_frequency", "missing_periods", "positions", "from_positions", "ACCEPTED", "ACCEPTED_DATES", "EXCEL_EPOCH"]
 
 ACCEPTED = (
     "The kit reads ISO dates or months (2024-04-01, 2024-04), UK dates day first "
@@ -96,14 +97,6 @@ class Periods:
     values: pd.Series
     kind: str
     notes: tuple[str, ...] = field(default=())
-
-
-def _blank_mask(raw: pd.Series) -> np.ndarray:
-    blank = raw.isna().to_numpy(bool)
-    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
-        text = np.asarray([isinstance(v, str) and not v.strip() for v in raw.to_numpy(dtype=object)], dtype=bool)
-        blank = blank | text
-    return blank
 
 
 def _plural(count: int, word: str) -> str:
@@ -648,3 +641,33 @@ def missing_periods(values: Any, freq: Frequency, groups: Any = None) -> tuple[n
     start = np.repeat(p[:-1], gap)
     offset = np.arange(gap.sum()) - np.repeat(np.cumsum(gap) - gap, gap) + 1
     return np.repeat(g[:-1], gap), from_positions(start + offset, freq)
+
+
+def as_dates(frame: pd.DataFrame, column: str, *, allow_missing: bool = False, excel: bool = False) -> pd.Series:
+    """Return ``frame[column]`` as dates, naming the rows that are not dates.
+
+    The one reader of dates (:mod:`equitykit.periods`): ISO dates and months,
+    UK day-first dates (01/03/2024 is 1 March), month labels (Mar-24, March
+    2024), date-times and Excel dates. Numbers are refused unless ``excel``
+    (a column of an .xlsx file holding Excel date numbers). Notes (time zones
+    dropped, Excel numbers read as dates) are given as EquityKitWarning.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> as_dates(pd.DataFrame({"m": ["Mar-24", "01/04/2024"]}), "m").dt.month.tolist()
+    [3, 4]
+    """
+    require_columns(frame, [column])
+    raw = frame[column]
+    got = read_dates(raw, column, excel=excel)
+    for note in got.notes:
+        warnings.warn(note, EquityKitWarning, stacklevel=3)
+    values = got.values
+    if not allow_missing and values.isna().any():
+        missing = values.isna().to_numpy()
+        raise EquityKitError(
+            f"column '{column}' has {_plural(int(missing.sum()), 'empty date')}, "
+            f"e.g. {describe_rows(raw, missing)}. Fill them in or remove those rows."
+        )
+    return values

@@ -69,9 +69,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._yaml import did_you_mean
 from .files import atomic_write_text
-from .gaps import _label, _words
+from .gaps import _label
 from .handouts import (
     Team,
     _identifier_values,
@@ -91,6 +90,8 @@ from .reading import read_data
 from .results import Result, Summary
 from .theme import PALETTE, styled
 from .validation import EquityKitError
+from .wording import did_you_mean
+from .wording import words as _words
 
 __all__ = [
     "MENU_FILE",

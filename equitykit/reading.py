@@ -31,10 +31,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .periods import as_dates
 from .validation import (
     EquityKitError,
     as_binary,
-    as_dates,
     as_numeric,
     check_not_above,
     check_unique_columns,

@@ -25,8 +25,9 @@ from typing import Any
 import pandas as pd
 
 from ._drawing import table_html
-from ._yaml import as_text, check_keys, did_you_mean, dump_yaml, load_yaml
+from ._yaml import as_text, check_keys, dump_yaml, load_yaml
 from .validation import EquityKitError
+from .wording import did_you_mean
 
 __all__ = ["DataReview", "ReviewItem", "REVIEW_PARTS"]
 

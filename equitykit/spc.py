@@ -39,12 +39,12 @@ from .validation import (
     EquityKitWarning,
     as_frame,
     as_numeric,
-    check_choice,
     check_not_above,
     column_names,
     describe_rows,
     require_columns,
 )
+from .wording import chart_name, check_choice, number
 
 __all__ = ["spc", "SPCResult", "SPCWarning", "CHARTS"]
 
@@ -1060,14 +1060,6 @@ class SPCResult(Result):
 # Reading in plain English
 # ----------------------------------------------------------------------------
 
-def chart_name(chart: str, rules: str) -> str:
-    """The chart's name for titles and readings, e.g. "P' chart" or "Run chart"."""
-    if rules == "mdc":
-        return "XmR chart (Making Data Count)"
-    return {"run": "Run chart", "mr": "Moving-range chart", "xbar": "X-bar chart", "s": "S chart",
-            "pp": "P' chart (Laney)", "up": "U' chart (Laney)"}.get(chart, f"{chart.upper()} chart")
-
-
 def _fmt_x(value: Any, kind: str) -> str:
     if kind == "date":
         ts = pd.Timestamp(value)
@@ -1075,12 +1067,6 @@ def _fmt_x(value: Any, kind: str) -> str:
     if kind == "number":
         return f"point {value:g}" if isinstance(value, float) else f"point {value}"
     return str(value)
-
-
-def _fmt_num(v: float) -> str:
-    if v is None or not np.isfinite(v):
-        return "not defined"
-    return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
 
 
 _MAX_READ_GROUPS = 8
@@ -1142,7 +1128,7 @@ def _segment_reading(res: SPCResult, row: pd.Series, idx: np.ndarray) -> str:
                 parts.append(f"{hit.size} point(s) {phrase} from {_fmt_x(xs[hit[0]], kind)} ({what})")
         var = row.get("variation")
         var = var if isinstance(var, str) else None
-        head = f"mean {_fmt_num(cl)}, process limits {_fmt_num(row['lcl'])} to {_fmt_num(row['ucl'])}. "
+        head = f"mean {number(cl)}, process limits {number(row['lcl'])} to {number(row['ucl'])}. "
         if parts:
             body = "; ".join(parts) + ": special cause variation, unlikely to be chance."
         else:
@@ -1153,9 +1139,9 @@ def _segment_reading(res: SPCResult, row: pd.Series, idx: np.ndarray) -> str:
         if isinstance(row.get("assurance"), str):
             tail += f" Assurance icon: {str(row['assurance']).replace('_', ' ')}."
         return head + body + tail
-    head = f"{centre} {_fmt_num(cl)}"
+    head = f"{centre} {number(cl)}"
     if not np.isnan(row["ucl"]) if row["ucl"] is not None else False:
-        head += f", limits {_fmt_num(row['lcl'])} to {_fmt_num(row['ucl'])}"
+        head += f", limits {number(row['lcl'])} to {number(row['ucl'])}"
     head += ". "
     xs = t["x"].to_numpy()[idx]
     side = res._runs["side"][idx]

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .theme import PALETTE
+from .wording import chart_name, number, words
 
 __all__ = ["build_chart", "SPCChart", "SPCFacetChart", "MAX_GROUPS"]
 
@@ -68,11 +69,6 @@ def _status(res: Any) -> np.ndarray:
             status[sig] = "Outside the limits"
     status[t["excluded"].to_numpy(dtype=bool)] = "Excluded"
     return status
-
-
-def _words(name: Any) -> str:
-    """A column name as words for an axis title: 'fortnight_start' -> 'fortnight start'."""
-    return " ".join(str(name).replace("_", " ").split())
 
 
 def _date_axis(first: pd.Timestamp, last: pd.Timestamp, width: int) -> dict:
@@ -282,8 +278,8 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
         extra.append(gaps)
     data_spec = _records(cols, extra)
 
-    x_title = _words(opts["x"])
-    y_title = _words(opts["y"]) + (f" / {_words(opts['n'])}" if opts["n"] is not None else "")
+    x_title = words(opts["x"])
+    y_title = words(opts["y"]) + (f" / {words(opts['n'])}" if opts["n"] is not None else "")
     if opts["multiply"] == 100 and opts["chart"] in ("p", "pp"):
         y_title = f"% ({y_title})"
     elif opts["multiply"] != 1:
@@ -416,7 +412,6 @@ def _gap_rows(res: Any, kind: str, group_names: list | None) -> dict:
 
 def _subtitle(res: Any, note: str, width: int) -> str:
     """One line about the whole chart, short enough not to be cut off at the chart's width."""
-    from .spc import _fmt_num
 
     s, opts = res.summary(), res.options
     if opts["by"]:
@@ -426,10 +421,10 @@ def _subtitle(res: Any, note: str, width: int) -> str:
     else:
         last = s.iloc[-1]
         centre = "median" if opts["chart"] in ("run", "g") else "mean"
-        bits = [f"{centre} {_fmt_num(float(last['cl']))}"]
+        bits = [f"{centre} {number(float(last['cl']))}"]
         if np.isfinite(float(last["ucl"])):
             trial = "trial limits" if bool(last.get("trial_limits", False)) else "limits"
-            bits.append(f"{trial} {_fmt_num(float(last['lcl']))} to {_fmt_num(float(last['ucl']))}")
+            bits.append(f"{trial} {number(float(last['lcl']))} to {number(float(last['ucl']))}")
         sig = _signal_words(res, len(s) - 1)
         bits.append(sig or "no signals")
         line = ", ".join(bits)
@@ -463,7 +458,6 @@ def _signal_words(res: Any, k: int) -> str:
 
 
 def _default_title(opts: dict) -> str:
-    from .spc import chart_name
 
-    what = _words(opts["y"]) + (f" per {_words(opts['n'])}" if opts["n"] is not None else "")
+    what = words(opts["y"]) + (f" per {words(opts['n'])}" if opts["n"] is not None else "")
     return f"{chart_name(opts['chart'], opts['rules'])} of {what}"

@@ -29,11 +29,12 @@ import pandas as pd
 
 from ._arguments import vocabulary
 from ._drawing import bundle_with_html, table_html
-from ._yaml import as_text, check_keys, closest, dump_yaml, load_yaml
-from .periods import to_timestamps
+from ._yaml import as_text, check_keys, dump_yaml, load_yaml
+from .periods import as_dates, to_timestamps
 from .results import Result, Summary
 from .theme import CATEGORY_COLOURS, PALETTE, alt
-from .validation import EquityKitError, as_dates, as_frame, as_numeric, require_columns
+from .validation import EquityKitError, as_frame, as_numeric, require_columns
+from .wording import closest
 
 __all__ = ["safety_cross", "cross_layout", "SustainChecklist", "SustainItem", "sustain_checklist",
            "NO_INCIDENT", "DOT_COLOUR"]

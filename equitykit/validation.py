@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -30,9 +30,7 @@ __all__ = [
     "require_columns",
     "as_numeric",
     "as_binary",
-    "as_dates",
     "check_not_above",
-    "check_choice",
     "describe_rows",
     "closest_column",
     "column_names",
@@ -287,38 +285,6 @@ def as_binary(frame: pd.DataFrame, column: str) -> pd.Series:
     return values.astype(float)
 
 
-def as_dates(frame: pd.DataFrame, column: str, *, allow_missing: bool = False, excel: bool = False) -> pd.Series:
-    """Return ``frame[column]`` as dates, naming the rows that are not dates.
-
-    The one reader of dates (:mod:`equitykit.periods`): ISO dates and months,
-    UK day-first dates (01/03/2024 is 1 March), month labels (Mar-24, March
-    2024), date-times and Excel dates. Numbers are refused unless ``excel``
-    (a column of an .xlsx file holding Excel date numbers). Notes (time zones
-    dropped, Excel numbers read as dates) are given as EquityKitWarning.
-
-    Example
-    -------
-    >>> import pandas as pd
-    >>> as_dates(pd.DataFrame({"m": ["Mar-24", "01/04/2024"]}), "m").dt.month.tolist()
-    [3, 4]
-    """
-    from .periods import read_dates
-
-    require_columns(frame, [column])
-    raw = frame[column]
-    got = read_dates(raw, column, excel=excel)
-    for note in got.notes:
-        warnings.warn(note, EquityKitWarning, stacklevel=3)
-    values = got.values
-    if not allow_missing and values.isna().any():
-        missing = values.isna().to_numpy()
-        raise EquityKitError(
-            f"column '{column}' has {_plural(int(missing.sum()), 'empty date')}, "
-            f"e.g. {describe_rows(raw, missing)}. Fill them in or remove those rows."
-        )
-    return values
-
-
 def check_not_above(
     frame: pd.DataFrame, numerator: str, denominator: str, num: pd.Series, den: pd.Series
 ) -> None:
@@ -334,12 +300,3 @@ def check_not_above(
             f"{_plural(int(above.sum()), 'row')}, e.g. {examples}. "
             "A numerator counts people within its denominator: check those rows."
         )
-
-
-def check_choice(value: Any, name: str, choices: Sequence[Any]) -> Any:
-    """Raise EquityKitError unless ``value`` is one of ``choices``; return it (lower-cased text)."""
-    key = value.lower() if isinstance(value, str) else value
-    if key not in choices:
-        options = ", ".join(repr(c) for c in choices)
-        raise EquityKitError(f"{name}={value!r} is not one of the choices: {options}.")
-    return key

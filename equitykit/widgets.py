@@ -34,10 +34,10 @@ from typing import Any
 
 import pandas as pd
 
-from .checks import effect_on_gap
-from .gaps import _words as column_words
+from .lens import effect_on_gap
 from .theme import alt, styled
 from .validation import EquityKitError, as_frame, require_columns
+from .wording import words as column_words
 
 __all__ = [
     "Explorer",

@@ -8,15 +8,15 @@ import pytest
 from equitykit.validation import (
     EquityKitError,
     as_binary,
-    as_dates,
     as_frame,
     as_numeric,
-    check_choice,
     check_not_above,
     closest_column,
     describe_rows,
     require_columns,
 )
+from equitykit.periods import as_dates
+from equitykit.wording import check_choice
 
 
 def _frame() -> pd.DataFrame:
