@@ -60,8 +60,9 @@ __all__ = [
 
 SUPPRESSED = "*"
 SMALL_COUNT_MAX = 7
-# Consecutive periods pooled into one point, tried in this order, until no point is small.
-_POOLS = (1, 2, 3, 4, 6, 12)
+# Consecutive periods pooled into one point, tried in this order, until no point is small. Not 2:
+# every other month (or fortnight) reads as a regular series with half its points missing.
+_POOLS = (1, 3, 4, 6, 12)
 # Pool no further once the withheld points hold at most this share of the denominator.
 _WITHHELD_SHARE = 0.05
 
@@ -265,7 +266,7 @@ def safe_chart_data(
 ) -> SafeSeries:
     """Counts per period (and group) pooled and withheld until no point gives a small count away.
 
-    Periods are pooled in runs of 1, 2, 3, 4, 6 or 12: the fewest that leave
+    Periods are pooled in runs of 1, 3, 4, 6 or 12: the fewest that leave
     at most 5% of the denominator on points resting on a count of 1 to 7, which
     are withheld (a group that is small everywhere does not coarsen the rest). Nothing
     about a withheld cell (its count, rate or size) is carried on.
@@ -293,10 +294,10 @@ def safe_chart_data(
 
     Example
     -------
-    >>> d = pd.DataFrame({"month": [1, 2, 3, 4], "yes": [3, 5, 9, 12], "n": [20, 20, 30, 30]})
+    >>> d = pd.DataFrame({"month": [1, 2, 3, 4, 5, 6], "yes": [3, 5, 9, 12, 8, 9], "n": [20, 20, 30, 30, 30, 30]})
     >>> s = safe_chart_data(d, x="month", numerator="yes", denominator="n")
     >>> s.pooled, s.table.to_dict("list"), s.withheld
-    (2, {'month': [1, 3], 'rate': [20.0, 35.0]}, 0)
+    (3, {'month': [1, 4], 'rate': [24.3, 32.2]}, 0)
     """
     require_columns(data, [x, numerator, denominator, by], what="the counts to chart")
     frame = pd.DataFrame({

@@ -343,6 +343,8 @@ def test_short_series_says_trial_limits_keeps_the_axis_and_writes_dates_in_words
     assert "PDSA S1" in svg
     rare = _text(pages["data"]["Rare Ward"])
     assert "PDSA R2: Staff training (began 4 March 2024)" in rare
+    # pooled fortnights are not read as a series with fortnights missing
+    assert "Each point pools" in rare and "No data for" not in rare
 
 
 def test_units_are_the_same_in_every_section(trust):
