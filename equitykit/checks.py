@@ -387,7 +387,7 @@ _PEOPLE_WORDS = re.compile(
     r"individuals?|residents?|families|family|parents?|mothers?|fathers?|women|men|young people|"
     r"people affected|clients?|members of the public|public|community members?|local people|"
     r"people who (miss|missed|did not|didn't|don't|do not|have missed)|non-attenders?|did not attend|"
-    r"lived experience|experts? by experience|homeless people|refugees?|asylum seekers?)\b"
+    r"lived experience|experts? by experience|homeless people|refugees?|asylum seekers?|themselves|people)\b"
 )
 _SUPPORT_WORDS = re.compile(
     r"\b(staff|reception\w*|receptionists?|gps?|doctors?|nurses?|clinicians?|consultants?|therapists?|"
@@ -397,7 +397,8 @@ _SUPPORT_WORDS = re.compile(
     r"social prescribers?|health visitors?|midwi\w*|pharmac\w*|housing|shelters?|food banks?|"
     r"peer support\w*|advocates?|advocacy|interpreters?|schools?|teachers?|councils?|local authority|"
     r"outreach|team|teams|practice managers?|partners?|citizens advice|job ?centres?|police|"
-    r"support groups?|social workers?|hostels?)\b"
+    r"support groups?|social workers?|hostels?|healthwatch|professionals?|key ?workers?|"
+    r"people (who|that) (work|support|help)\w*|people working)\b"
 )
 
 
@@ -582,6 +583,10 @@ def _check_aim(answer: Any) -> tuple[bool, str]:
                        "that is behind.")
     if behind is None:
         return False, "Name the group the gap leaves behind, by its age band, so everyone knows whom the aim is for."
+    if ahead is not None and not shrinking_gap and re.search(
+            r"^[\s\w]{0,12}(\band\b|&|,|\bor\b)", where[min(behind.end(), ahead.end()):max(behind.start(), ahead.start())]):
+        return False, ("This aim lifts both age groups alike, which keeps the gap as it is: aim for the group behind, "
+                       "or say how far the gap should narrow.")
     if ahead is not None and ahead.start() < behind.start() and not shrinking_gap:
         return False, ("This aim starts with the women aged 50-64, who are already ahead: make the women the gap "
                        "leaves behind the ones whose screening rises.")

@@ -257,6 +257,9 @@ BATTERY = {
         ("interviews and stories", review(["Percentage of appointments missed each month"],
                                           ["Link workers and voluntary organisations"],
                                           ["Interviews with service users", "their stories"]), {}, True, "Yes"),
+        ("other wordings", review(["How many appointments are missed in each postcode"],
+                                  ["Ask the receptionists what they notice", "Healthwatch"],
+                                  ["Listen to the experiences of people living in deprived areas"]), {}, True, "Yes"),
         ("a DataReview", lambda: ek.DataReview("Missed appointments", items=[
             {"part": "service", "question": "DNA by decile?", "found": "20% in decile 1, 6% in decile 10"},
             {"part": "supporters", "question": "What do peer workers hear?", "found": "Phone credit runs out"},
@@ -306,6 +309,8 @@ BATTERY = {
         ("another service's aim", "To improve access to talking therapies for everyone by 2025 by 10%", {}, False,
          "screening"),
         ("over 100%", "Increase cervical screening for women aged 24-49 from 54% to 140% by 2025", {}, False, "100%"),
+        ("both groups alike", "Increase screening for women aged 24-49 and 50-64 by 10% by 2025", {}, False,
+         "keeps the gap"),
         ("the notebook's form", lambda: aim(), {}, True, "group behind"),
         ("date first", "By April 2025, increase cervical screening among women aged 25 to 49 from 54% to 65%", {}, True,
          "Yes"),
