@@ -21,7 +21,6 @@ Example
 """
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -33,6 +32,8 @@ from . import rules as _rules
 from ._arguments import vocabulary
 from .periods import infer_frequency, missing_periods, positions, read_periods, to_timestamps
 from .results import Result, Summary
+from .spc_limits import RATIO_CHARTS, compute_limits, mdc_limits
+from .spc_reading import summary_reading, x_text
 from .theme import styled
 from .validation import (
     EquityKitError,
@@ -44,7 +45,7 @@ from .validation import (
     describe_rows,
     require_columns,
 )
-from .wording import chart_name, check_choice, number
+from .wording import check_choice, number
 
 __all__ = ["spc", "SPCResult", "SPCWarning", "CHARTS"]
 
@@ -63,9 +64,7 @@ CHARTS = {
     "t": "T chart: time between rare events (transformed I chart)",
 }
 _COUNT_CHARTS = {"c", "u", "p", "pp", "up", "g"}
-_RATIO_CHARTS = {"u", "p", "pp", "up"}
 _SCREENED = {"i", "t", "pp", "up"}
-_MR_SCREEN = 3.267
 # Columns of the result's table and summary: a by= column may not share their names.
 _OUTPUT_COLUMNS = frozenset({
     "x", "y", "n", "value", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "target", "phase", "phase_label", "baseline",
@@ -75,7 +74,6 @@ _OUTPUT_COLUMNS = frozenset({
     "runs_signal", "sigma_signals", "common_cause", "special_cause_improvement", "special_cause_concern",
     "variation", "assurance",
 })
-_D2 = 1.128
 
 # Fewest points for limits or runs analysis we call trustworthy (a warning below).
 MIN_POINTS_RUN = 10  # runs analysis: the Anhøj and IHI tables start at 10 useful points
@@ -174,171 +172,6 @@ def _annotation_frame(annotations: Any) -> pd.DataFrame:
         "label": [str(r[1]) for r in rows],
         "detail": [str(r[2]) if len(r) > 2 else "" for r in rows],
     })
-
-
-# ----------------------------------------------------------------------------
-# Segment arithmetic shared by the chart types
-# ----------------------------------------------------------------------------
-
-def _seg_sum(values: np.ndarray, seg: np.ndarray, nseg: int) -> np.ndarray:
-    """Sum of the non-missing values per segment, in extended precision like R's sum()."""
-    v = np.where(np.isnan(values), 0, values).astype(np.longdouble)
-    return _rules.seg_reduce(np.add, v, seg, nseg, np.longdouble(0)).astype(float)
-
-
-def _amr(values: np.ndarray, base: np.ndarray, seg: np.ndarray, nseg: int, screen: bool) -> np.ndarray:
-    """Average moving range of consecutive baseline points per segment.
-
-    Excluded points are skipped (the range bridges them); a missing value makes
-    the two ranges around it missing. With ``screen``, ranges at or above
-    3.267 x the average are dropped from the average only (Nelson 1982).
-    """
-    idx = np.flatnonzero(base)
-    v, g = values[idx], seg[idx]
-    if idx.size < 2:
-        return np.full(nseg, np.nan)
-    same = g[1:] == g[:-1]
-    mr = np.abs(np.diff(v))[same]
-    mg = g[1:][same]
-    amr = _rules.seg_mean(mr, mg, nseg)
-    if screen:
-        with np.errstate(invalid="ignore"):
-            keep = mr < _MR_SCREEN * amr[mg]
-        amr = _rules.seg_mean(np.where(keep, mr, np.nan), mg, nseg)
-    return amr
-
-
-def _c4(n: np.ndarray) -> np.ndarray:
-    n = np.where(np.asarray(n) <= 1, np.nan, n).astype(float)
-    sizes, where = np.unique(n, return_inverse=True)  # few distinct subgroup sizes: lgamma once each
-    half = np.array([math.lgamma(s / 2) - math.lgamma((s - 1) / 2) for s in sizes])
-    return (np.sqrt(2 / (sizes - 1)) * np.exp(half))[where].reshape(n.shape)
-
-
-def _limits(cl: np.ndarray, sd: np.ndarray) -> dict:
-    return {"cl": cl, "lcl": cl - 3 * sd, "ucl": cl + 3 * sd, "lcl_95": cl - 2 * sd, "ucl_95": cl + 2 * sd}
-
-
-def _floor0(lim: dict, keys: Sequence[str] = ("lcl", "lcl_95")) -> None:
-    for k in keys:
-        v = lim[k]
-        lim[k] = np.where(np.isfinite(v) & (v < 0), 0.0, v)
-
-
-def _cap1(lim: dict) -> None:
-    for k in ("ucl", "ucl_95"):
-        v = lim[k]
-        lim[k] = np.where(np.isfinite(v) & (v > 1), 1.0, v)
-
-
-def _compute_limits(chart: str, pts: dict, base: np.ndarray, seg: np.ndarray, nseg: int, screen: bool,
-                    categorical: bool) -> dict:
-    """Centre line and limits per point for one chart type, all segments at once (qicharts2 0.8.1 formulas)."""
-    value = pts["value"]
-    vb = np.where(base, value, np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if chart == "run":
-            cl = _rules.seg_median(vb, seg, nseg)[seg]
-            nan = np.full(value.size, np.nan)
-            return {"cl": cl, "lcl": nan, "ucl": nan, "lcl_95": nan, "ucl_95": nan}
-        if chart in ("i", "t"):
-            v = value
-            if chart == "t":
-                v = value ** (1 / 3.6)
-            cl = _rules.seg_mean(np.where(base, v, np.nan), seg, nseg)[seg]
-            sd = (_amr(v - cl, base, seg, nseg, screen) / _D2)[seg]
-            lim = _limits(cl, sd)
-            if chart == "t":
-                pts["value"] = v ** 3.6
-                lim = {k: a ** 3.6 for k, a in lim.items()}
-                lim["lcl"] = np.where((lim["lcl"] < 0) | np.isnan(lim["lcl"]), 0.0, lim["lcl"])
-            return lim
-        if chart == "mr":
-            same = np.zeros(value.size, dtype=bool)
-            same[1:] = seg[1:] == seg[:-1]
-            mr = np.full(value.size, np.nan)
-            mr[1:] = np.abs(np.diff(value))
-            mr = np.where(same, mr, np.nan)
-            pts["value"] = mr
-            cl = _rules.seg_mean(np.where(base, mr, np.nan), seg, nseg)[seg]
-            zero = np.zeros(value.size)
-            return {"cl": cl, "lcl": zero, "ucl": _MR_SCREEN * cl, "lcl_95": zero.copy(),
-                    "ucl_95": (_MR_SCREEN / 3) * 2 * cl}
-        if chart == "c":
-            cl = _rules.seg_mean(vb, seg, nseg)[seg]
-            lim = _limits(cl, np.sqrt(cl))
-            _floor0(lim)
-            return lim
-        if chart == "g":
-            mean = _rules.seg_mean(vb, seg, nseg)[seg]
-            lim = _limits(mean, np.sqrt(mean * (mean + 1)))
-            for k in ("lcl", "lcl_95"):
-                lim[k] = np.where(lim[k] < 0, 0.0, lim[k])
-            lim["cl"] = _rules.seg_median(vb, seg, nseg)[seg]
-            return lim
-        if chart in _RATIO_CHARTS:
-            n = pts["n"]
-            cl = (_seg_sum(np.where(base, pts["y"], np.nan), seg, nseg)
-                  / _seg_sum(np.where(base, n, np.nan), seg, nseg))[seg]
-            sd = np.sqrt(cl * (1 - cl) / n) if chart in ("p", "pp") else np.sqrt(cl / n)
-            if chart in ("pp", "up"):
-                z = np.where(base, (value - cl) / sd, np.nan)
-                if categorical:
-                    sigma_z = _seg_sd_strict(z, base, seg, nseg)
-                else:
-                    sigma_z = _amr(z, base, seg, nseg, screen) / _D2
-                sd = sd * sigma_z[seg]
-            lim = _limits(cl, sd)
-            if chart in ("p", "pp"):
-                _cap1(lim)
-            _floor0(lim)
-            return lim
-        if chart in ("xbar", "s"):
-            k = pts["count"]
-            sdv = pts["sd"]
-            # unequal subgroup sizes anywhere in the segment -> pooled sd (Montgomery 6.31)
-            kmin = _rules.seg_reduce(np.minimum, k, seg, nseg, np.inf)
-            kmax = _rules.seg_reduce(np.maximum, k, seg, nseg, -np.inf)
-            var_n = (kmin != kmax)[seg]
-            pooled = np.sqrt(_seg_sum(np.where(base, (k - 1) * sdv ** 2, np.nan), seg, nseg)
-                             / _seg_sum(np.where(base, k - 1, np.nan), seg, nseg))[seg]
-            mean_sd = _rules.seg_mean(np.where(base, sdv, np.nan), seg, nseg)[seg]
-            stdev = np.where(var_n, pooled, mean_sd)
-            c4 = _c4(k)
-            if chart == "xbar":
-                cl = (_seg_sum(np.where(base, k * pts["mean"], np.nan), seg, nseg)
-                      / _seg_sum(np.where(base, k, np.nan), seg, nseg))[seg]
-                a3 = 1 / (c4 * np.sqrt(np.where(k <= 1, np.nan, k)))
-                return {"cl": cl, "lcl": cl - 3 * a3 * stdev, "ucl": cl + 3 * a3 * stdev,
-                        "lcl_95": cl - 2 * a3 * stdev, "ucl_95": cl + 2 * a3 * stdev}
-            pts["value"] = sdv
-            cl = stdev
-            c5 = np.sqrt(1 - c4 ** 2)
-            return {"cl": cl, "lcl": np.maximum(0, 1 - 3 * c5 / c4) * cl, "ucl": (1 + 3 * c5 / c4) * cl,
-                    "lcl_95": np.maximum(0, 1 - 2 * c5 / c4) * cl, "ucl_95": (1 + 2 * c5 / c4) * cl}
-    raise EquityKitError(f"chart={chart!r} is not one of: {', '.join(CHARTS)}.")  # pragma: no cover
-
-
-def _seg_sd_strict(z: np.ndarray, base: np.ndarray, seg: np.ndarray, nseg: int) -> np.ndarray:
-    """Sample sd of z over the baseline points per segment; NaN if any is missing (R's sd())."""
-    any_nan = np.bincount(seg[base & np.isnan(z)], minlength=nseg) > 0
-    zb = np.where(base, z, np.nan)
-    mean = _rules.seg_mean(zb, seg, nseg)
-    cnt = np.bincount(seg[base & ~np.isnan(z)], minlength=nseg)
-    ss = _seg_sum((zb - mean[seg]) ** 2, seg, nseg)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sd = np.sqrt(ss / (cnt - 1))
-    return np.where(any_nan | (cnt < 2), np.nan, sd)
-
-
-def _mdc_limits(pts: dict, base: np.ndarray, seg: np.ndarray, nseg: int, screen: bool) -> dict:
-    """Making Data Count XmR limits: mean +/- 2.66 x AMR (NHSRplotthedots 0.2.2)."""
-    value = pts["value"]
-    cl = _rules.seg_mean(np.where(base, value, np.nan), seg, nseg)[seg]
-    amr = _amr(value, base, seg, nseg, screen)[seg]
-    with np.errstate(invalid="ignore"):
-        return {"cl": cl, "lcl": cl - _rules.MDC_LIMIT * amr, "ucl": cl + _rules.MDC_LIMIT * amr,
-                "lcl_95": cl - _rules.MDC_CLOSE * amr, "ucl_95": cl + _rules.MDC_CLOSE * amr}
 
 
 # ----------------------------------------------------------------------------
@@ -478,7 +311,7 @@ def spc(
         raise EquityKitError(
             f"by= column {clash[0]!r} has the name of a column of the result table; rename it first, "
             f"e.g. data.rename(columns={{{clash[0]!r}: '{clash[0]}_group'}}).")
-    if chart in _RATIO_CHARTS and n is None:
+    if chart in RATIO_CHARTS and n is None:
         raise EquityKitError(
             f"a {chart} chart needs a denominator: pass n='column' (e.g. people eligible, or bed days). "
             "For counts without a denominator use chart='c'."
@@ -677,9 +510,9 @@ def spc(
         raise EquityKitError(f"screen_mr should be True or False, not {screen_mr!r}.")
     screen = bool(screen_mr)
     if rules == "mdc":
-        lim = _mdc_limits(pts, base, seg, nseg, screen)
+        lim = mdc_limits(pts, base, seg, nseg, screen)
     else:
-        lim = _compute_limits(chart, pts, base, seg, nseg, screen, categorical)
+        lim = compute_limits(chart, pts, base, seg, nseg, screen, categorical)
     value = pts["value"]
 
     # --- rules --------------------------------------------------------------
@@ -925,7 +758,7 @@ def _missing_note(missing: pd.DataFrame, freq: Any, kind: str, by_cols: list, n_
     distinct = pd.unique(missing["x"])
     count = len(distinct)
     word = freq.word + ("" if count == 1 else "s")
-    shown = [_fmt_x(v, kind) for v in distinct[:4]]
+    shown = [x_text(v, kind) for v in distinct[:4]]
     listed = ", ".join(shown) + (f" and {count - len(shown)} more" if count > len(shown) else "")
     groups = ""
     if by_cols:
@@ -1016,7 +849,7 @@ class SPCResult(Result):
             out["variation"] = np.where(last >= 0, pt[np.maximum(last, 0)], None)
             out["assurance"] = self._assurance(seg, nseg, starts)
         frame = pd.DataFrame(out)
-        self._summary = Summary(frame, reading=_reading(self, frame))
+        self._summary = Summary(frame, reading=summary_reading(self, frame))
         return self._summary
 
     def _assurance(self, seg: np.ndarray, nseg: int, starts: np.ndarray) -> np.ndarray:
@@ -1054,156 +887,3 @@ class SPCResult(Result):
         from .spc_chart import build_chart
 
         return build_chart(self, title=title, width=width or 640, height=height or 300)
-
-
-# ----------------------------------------------------------------------------
-# Reading in plain English
-# ----------------------------------------------------------------------------
-
-def _fmt_x(value: Any, kind: str) -> str:
-    if kind == "date":
-        ts = pd.Timestamp(value)
-        return ts.strftime("%d %B %Y").lstrip("0") if ts.day != 1 else ts.strftime("%B %Y")
-    if kind == "number":
-        return f"point {value:g}" if isinstance(value, float) else f"point {value}"
-    return str(value)
-
-
-_MAX_READ_GROUPS = 8
-
-
-def _reading(res: SPCResult, out: pd.DataFrame) -> str:
-    opts, seg = res.options, res._seg
-    nseg = len(out)
-    by = opts["by"]
-    lines: list[str] = []
-    signal_segs = np.flatnonzero(out["runs_signal"].to_numpy() | (out["sigma_signals"].to_numpy() > 0))
-    name = chart_name(opts["chart"], opts["rules"])
-    n_groups = len(out.drop_duplicates(subset=by)) if by else 1
-    if by:
-        lines.append(f"{name} for {n_groups} group(s): {len(signal_segs)} group/phase(s) show a signal.")
-    shown = signal_segs[:_MAX_READ_GROUPS] if by else np.arange(nseg)
-    for s in shown:
-        idx = np.flatnonzero(seg == s)
-        prefix = ""
-        if by:
-            prefix += ", ".join(str(out.iloc[s][c]) for c in by) + ": "
-        if nseg > 1 and (not by or out["phase"].max() > 1):
-            lab = out.iloc[s]["phase_label"] if opts["phase_labels"] else out.iloc[s]["phase"]
-            prefix += f"phase {lab}: "
-        lines.append(prefix + _segment_reading(res, out.iloc[s], idx))
-    if by and len(signal_segs) > _MAX_READ_GROUPS:
-        lines.append(f"... and {len(signal_segs) - _MAX_READ_GROUPS} more with signals (see .summary()).")
-    if by and not len(signal_segs):
-        lines.append("No group shows a signal: the variation in each is consistent with chance (common cause).")
-    trial = out["trial_limits"].to_numpy(dtype=bool)
-    if trial.any():
-        points = res._seg_info["trial_base_points"][trial]
-        if nseg == 1:
-            lines.append(f"These are trial limits: they come from {int(points[0])} points, and limits from 20 or "
-                         "more points are firmer. Recalculate them as points come in.")
-        else:
-            lines.append(f"Trial limits in {int(trial.sum())} of {nseg} group/phase(s): they come from fewer than "
-                         f"20 points (as few as {int(points.min())}); recalculate them as points come in.")
-    lines.extend(opts.get("notes", ()))
-    return "\n".join(lines)
-
-
-def _segment_reading(res: SPCResult, row: pd.Series, idx: np.ndarray) -> str:
-    t, opts = res.table, res.options
-    kind, improvement = opts["kind"], opts["improvement"]
-    parts: list[str] = []
-    cl = row["cl"]
-    centre = "median" if opts["chart"] in ("run", "g") else "mean"
-    if opts["rules"] == "mdc":
-        sct = t["special_cause_type"].to_numpy(dtype=object)[idx]
-        pt = t["point_type"].to_numpy(dtype=object)[idx]
-        xs = t["x"].to_numpy()[idx]
-        for code, phrase in (("UCL", "outside the process limits"), ("Trend", "in a 7-point trend"),
-                             ("2 in 3", "2 of 3 close to a limit"), ("7 Points", "7 or more in a row on one side "
-                                                                                "of the mean")):
-            hit = np.flatnonzero(pd.Series(sct).fillna("").str.contains(code if code != "UCL" else "UCL|LCL"))
-            if hit.size:
-                what = pt[hit[0]].replace("special_cause_", "").replace("_", " ")
-                parts.append(f"{hit.size} point(s) {phrase} from {_fmt_x(xs[hit[0]], kind)} ({what})")
-        var = row.get("variation")
-        var = var if isinstance(var, str) else None
-        head = f"mean {number(cl)}, process limits {number(row['lcl'])} to {number(row['ucl'])}. "
-        if parts:
-            body = "; ".join(parts) + ": special cause variation, unlikely to be chance."
-        else:
-            body = "Only common cause variation: the process is stable and predictable within its limits."
-        tail = ""
-        if var:
-            tail = f" Variation icon: {str(var).replace('_', ' ')}."
-        if isinstance(row.get("assurance"), str):
-            tail += f" Assurance icon: {str(row['assurance']).replace('_', ' ')}."
-        return head + body + tail
-    head = f"{centre} {number(cl)}"
-    if not np.isnan(row["ucl"]) if row["ucl"] is not None else False:
-        head += f", limits {number(row['lcl'])} to {number(row['ucl'])}"
-    head += ". "
-    xs = t["x"].to_numpy()[idx]
-    side = res._runs["side"][idx]
-    runlen = res._runs["run_length"][idx]
-    if opts["categorical"] and opts["chart"] != "mr":
-        parts.append("x is a category, so runs are not analysed (only points beyond the limits count)")
-    elif opts["chart"] == "mr":
-        parts.append("runs are not analysed on a moving-range chart")
-    elif opts["rules"] in ("anhoej", "bestbox", "cutbox"):
-        boxed = opts["rules"] != "anhoej"
-        lmax = row["box_longest_run_max"] if boxed else row["longest_run_max"]
-        cmin = row["box_crossings_min"] if boxed else row["n_crossings_min"]
-        if pd.notna(lmax) and row["longest_run"] is not pd.NA and pd.notna(row["longest_run"]) \
-                and row["longest_run"] > lmax:
-            k, length = _latest_long_run(side, runlen, int(lmax))
-            where = "above" if side[k] > 0 else "below"
-            parts.append(f"{length} points in a row {where} the centre line from "
-                         f"{_fmt_x(xs[k], kind)}: a shift, unlikely to be chance{_direction(where, improvement)}")
-        if pd.notna(cmin) and pd.notna(row["n_crossings"]) and row["n_crossings"] < cmin:
-            times = {0: "never", 1: "only once"}.get(int(row["n_crossings"]), f"only {int(row['n_crossings'])} times")
-            parts.append(f"the line crosses the centre {times} (by chance it would cross at least "
-                         f"{int(cmin)} times): the process has shifted")
-    else:  # ihi
-        sh = t["shift"].to_numpy()[idx]
-        tr = t["trend"].to_numpy()[idx]
-        if sh.any():
-            k = int(np.flatnonzero(sh)[0])
-            where = "above" if side[k] > 0 else "below"
-            parts.append(f"a shift: {int(runlen[k])} points in a row {where} the centre line from "
-                         f"{_fmt_x(xs[k], kind)}{_direction(where, improvement)}")
-        if tr.any():
-            k = int(np.flatnonzero(tr)[0])
-            parts.append(f"a trend of 5 or more points going the same way from {_fmt_x(xs[k], kind)}")
-        if t["runs"].to_numpy()[idx].any():
-            parts.append(f"{int(row['n_crossings']) + 1} runs, outside the {int(row['n_crossings_min']) + 1} to "
-                         f"{int(row['n_crossings_max']) + 1} expected by chance")
-    sig = t["sigma_signal"].to_numpy()[idx]
-    if sig.any():
-        k = int(np.flatnonzero(sig)[0])
-        v = t["value"].to_numpy()[idx][k]
-        where = "above the upper" if v > t["ucl"].to_numpy()[idx][k] else "below the lower"
-        parts.append(f"{int(sig.sum())} point(s) outside the limits, first {_fmt_x(xs[k], kind)} "
-                     f"({where} limit{_direction('above' if 'above' in where else 'below', improvement)})")
-    signals = [p for p in parts if not p.startswith(("x is a category", "runs are not"))]
-    if not signals:
-        note = (" " + parts[0][0].upper() + parts[0][1:] + ".") if parts else ""
-        return head + "No signals: the variation is consistent with chance (common cause)." + note
-    text = "; ".join(parts)
-    return head + text[0].upper() + text[1:] + "."
-
-
-def _latest_long_run(side: np.ndarray, runlen: np.ndarray, limit: int) -> tuple[int, int]:
-    """Index of the first point of the most recent run longer than ``limit``, and its length."""
-    useful = np.flatnonzero(side != 0)
-    last = useful[runlen[useful] > limit][-1]
-    length = int(runlen[last])
-    members = useful[useful <= last][-length:]
-    return int(members[0]), length
-
-
-def _direction(where: str, improvement: str) -> str:
-    if improvement == "neutral":
-        return ""
-    good = (where == "above") == (improvement == "increase")
-    return ", an improvement" if good else ", a concern"
