@@ -61,13 +61,15 @@ Example
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from math import comb, erf, sqrt
 from typing import Iterable
 
 import numpy as np
 
-__all__ = ["RULE_SETS", "anhoej_limits", "ihi_runs_limits", "box_limits"]
+__all__ = ["RULE_SETS", "anhoej_limits", "ihi_runs_limits", "box_limits", "apply_rules", "RuleOutcome"]
 
 RULE_SETS = {
     "anhoej": "Anhøj runs rules (qicharts2): an unusually long run, or too few crossings of the centre line.",
@@ -587,3 +589,103 @@ def mdc_rules(value: np.ndarray, cl: np.ndarray, upl: np.ndarray, lpl: np.ndarra
         "special_cause_type": full_code,
         "used": use,
     }
+
+
+# ----------------------------------------------------------------------------
+# One rule set applied to a chart's points: a typed result
+# ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """What a rule set found on a chart's points.
+
+    ``value`` and ``limits`` come back multiplied (``multiply`` is applied
+    after the analysis, as qicharts2 does); ``segments`` holds one array per
+    summary column (one value per group and phase), ``flags`` one array per
+    table column (one value per point), ``sigma`` marks points outside the
+    limits, ``runs`` is the runs analysis, and ``fallback`` (box rules only)
+    marks the segments read with the anhoej rules instead.
+    """
+
+    value: np.ndarray
+    limits: Mapping[str, np.ndarray]
+    sigma: np.ndarray
+    segments: Mapping[str, np.ndarray]
+    flags: Mapping[str, np.ndarray]
+    runs: Mapping[str, np.ndarray]
+    fallback: np.ndarray | None = None
+
+
+def apply_rules(rules: str, value: np.ndarray, limits: Mapping[str, np.ndarray], include: np.ndarray,
+                seg: np.ndarray, nseg: int, *, multiply: float = 1, runs_off: bool = False) -> RuleOutcome:
+    """Apply one rule set (``RULE_SETS``) to the points of a chart, segment by segment.
+
+    ``runs_off`` (categorical x, moving-range charts) keeps the points outside
+    the limits and switches the runs signals off, as qicharts2 does.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> v = np.array([1.0, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 9])
+    >>> lim = {"cl": np.full(12, 1.5), "lcl": np.full(12, 0.0), "ucl": np.full(12, 4.0)}
+    >>> out = apply_rules("anhoej", v, lim, np.ones(12, bool), np.zeros(12, int), 1)
+    >>> int(out.segments["sigma_signals"][0]), bool(out.segments["runs_signal"][0])
+    (1, False)
+    """
+    ra = runs_analysis(value, limits["cl"], include, seg, nseg)
+    segments: dict[str, np.ndarray] = {
+        "n_obs": ra["n_obs"], "n_useful": ra["n_useful"], "longest_run": ra["longest_run"],
+        "n_crossings": ra["n_crossings"],
+    }
+    flags: dict[str, np.ndarray] = {}
+    fallback = None
+    if rules == "anhoej":
+        res = anhoej_rules(ra, seg, nseg)
+        segments.update(longest_run_max=res["longest_run_max"], n_crossings_min=res["n_crossings_min"],
+                        runs_signal=res["runs_signal"], long_run=res["long_run_seg"],
+                        few_crossings=res["few_crossings_seg"])
+        flags.update(res["flags"])
+    elif rules in ("bestbox", "cutbox"):
+        res = box_rules(ra, seg, nseg, rules)
+        segments.update(longest_run_max=res["longest_run_max"], n_crossings_min=res["n_crossings_min"],
+                        box_longest_run_max=res["box_longest_run_max"],
+                        box_crossings_min=res["box_crossings_min"], runs_signal=res["runs_signal"],
+                        long_run=res["long_run_seg"], few_crossings=res["few_crossings_seg"])
+        flags.update(res["flags"])
+        fallback = None if runs_off else res["fallback"]
+    elif rules == "ihi":
+        res = ihi_rules(value, ra, include, seg, nseg)
+        has = ra["n_useful"] > 0
+        segments.update(longest_run_max=np.where(has, IHI_SHIFT - 1, np.nan),
+                        n_crossings_min=res["runs_min"] - 1, n_crossings_max=res["runs_max"] - 1,
+                        runs_signal=res["runs_signal"], shift=res["shift_seg"], trend=res["trend_seg"],
+                        runs=res["runs_seg"])
+        flags.update(res["flags"])
+
+    if multiply != 1:
+        value = value * multiply
+        limits = {k: v * multiply for k, v in limits.items()}
+    limits = {k: np.where(np.isfinite(v), v, np.nan) for k, v in limits.items()}
+    with np.errstate(invalid="ignore"):
+        sigma = (value > limits["ucl"]) | (value < limits["lcl"])
+    sigma &= ~np.isnan(limits["ucl"]) | ~np.isnan(limits["lcl"])
+
+    if rules == "mdc":
+        res = mdc_rules(value, limits["cl"], limits["ucl"], limits["lcl"], limits["ucl_95"], limits["lcl_95"],
+                        include, seg, nseg)
+        sigma = res["outside_limits"].copy()
+        flags.update({k: res[k] for k in ("outside_limits", "close_to_limits", "trend", "two_in_three", "shift")})
+        runs_any = res["trend"] | res["two_in_three"] | res["shift"]
+        segments.update(longest_run_max=np.where(ra["n_useful"] > 0, MDC_RUN - 1, np.nan),
+                        n_crossings_min=np.full(nseg, np.nan),
+                        runs_signal=np.bincount(seg[runs_any], minlength=nseg) > 0)
+        flags["special_cause_type"] = res["special_cause_type"]
+
+    if runs_off:
+        segments["runs_signal"] = np.zeros(nseg, dtype=bool)
+        for k in list(flags):
+            if k not in ("outside_limits", "close_to_limits", "special_cause_type"):
+                flags[k] = np.zeros(len(value), dtype=bool)
+    segments["sigma_signals"] = np.bincount(seg[sigma], minlength=nseg)
+    return RuleOutcome(value=value, limits=limits, sigma=sigma, segments=segments, flags=flags, runs=ra,
+                       fallback=fallback)

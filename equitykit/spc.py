@@ -516,70 +516,19 @@ def spc(
     value = pts["value"]
 
     # --- rules --------------------------------------------------------------
-    ra = _rules.runs_analysis(value, lim["cl"], include, seg, nseg)
-    seg_info: dict[str, np.ndarray] = {
-        "n_obs": ra["n_obs"], "n_useful": ra["n_useful"], "longest_run": ra["longest_run"],
-        "n_crossings": ra["n_crossings"],
-    }
-    flags: dict[str, np.ndarray] = {}
-    runs_off = categorical or chart == "mr"
-    if rules == "anhoej":
-        res = _rules.anhoej_rules(ra, seg, nseg)
-        seg_info.update(longest_run_max=res["longest_run_max"], n_crossings_min=res["n_crossings_min"],
-                        runs_signal=res["runs_signal"], long_run=res["long_run_seg"],
-                        few_crossings=res["few_crossings_seg"])
-        flags.update(res["flags"])
-    elif rules in ("bestbox", "cutbox"):
-        res = _rules.box_rules(ra, seg, nseg, rules)
-        seg_info.update(longest_run_max=res["longest_run_max"], n_crossings_min=res["n_crossings_min"],
-                        box_longest_run_max=res["box_longest_run_max"],
-                        box_crossings_min=res["box_crossings_min"], runs_signal=res["runs_signal"],
-                        long_run=res["long_run_seg"], few_crossings=res["few_crossings_seg"])
-        flags.update(res["flags"])
-        if res["fallback"].any() and not runs_off:
-            sizes = ra["n_useful"][res["fallback"]]
-            where = f"{int(res['fallback'].sum())} of {nseg} group/phase(s) have" if nseg > 1 else "this chart has"
-            warnings.warn(
-                f"rules={rules!r} is tabulated for 10 to 100 useful points, but {where} "
-                f"{', '.join(str(int(v)) for v in sizes[:3])} useful points: the anhoej rules are used there instead.",
-                SPCWarning, stacklevel=2)
-    elif rules == "ihi":
-        res = _rules.ihi_rules(value, ra, include, seg, nseg)
-        has = ra["n_useful"] > 0
-        seg_info.update(longest_run_max=np.where(has, _rules.IHI_SHIFT - 1, np.nan),
-                        n_crossings_min=res["runs_min"] - 1, n_crossings_max=res["runs_max"] - 1,
-                        runs_signal=res["runs_signal"], shift=res["shift_seg"], trend=res["trend_seg"],
-                        runs=res["runs_seg"])
-        flags.update(res["flags"])
-
-    # multiply after the analysis, as qicharts2 does
-    if multiply != 1:
-        value = value * multiply
-        lim = {k: v * multiply for k, v in lim.items()}
-    lim = {k: np.where(np.isfinite(v), v, np.nan) for k, v in lim.items()}
-    with np.errstate(invalid="ignore"):
-        sigma = (value > lim["ucl"]) | (value < lim["lcl"])
-    sigma &= ~np.isnan(lim["ucl"]) | ~np.isnan(lim["lcl"])
-
+    found = _rules.apply_rules(rules, value, lim, include, seg, nseg, multiply=multiply,
+                               runs_off=categorical or chart == "mr")
+    value, lim, sigma, ra = found.value, found.limits, found.sigma, found.runs
+    seg_info, flags = dict(found.segments), dict(found.flags)
+    if found.fallback is not None and found.fallback.any():
+        sizes = ra["n_useful"][found.fallback]
+        where = f"{int(found.fallback.sum())} of {nseg} group/phase(s) have" if nseg > 1 else "this chart has"
+        warnings.warn(
+            f"rules={rules!r} is tabulated for 10 to 100 useful points, but {where} "
+            f"{', '.join(str(int(v)) for v in sizes[:3])} useful points: the anhoej rules are used there instead.",
+            SPCWarning, stacklevel=2)
     if rules == "mdc":
-        res = _rules.mdc_rules(value, lim["cl"], lim["ucl"], lim["lcl"], lim["ucl_95"], lim["lcl_95"],
-                               include, seg, nseg)
-        sigma = res["outside_limits"].copy()
-        flags.update({k: res[k] for k in ("outside_limits", "close_to_limits", "trend", "two_in_three", "shift")})
-        runs_any = res["trend"] | res["two_in_three"] | res["shift"]
-        seg_info.update(longest_run_max=np.where(ra["n_useful"] > 0, _rules.MDC_RUN - 1, np.nan),
-                        n_crossings_min=np.full(nseg, np.nan),
-                        runs_signal=np.bincount(seg[runs_any], minlength=nseg) > 0)
-        sct = res["special_cause_type"]
-        flags["special_cause_type"] = sct
-        flags["point_type"] = _point_type(sct, improvement)
-
-    if runs_off:
-        seg_info["runs_signal"] = np.zeros(nseg, dtype=bool)
-        for k in list(flags):
-            if k not in ("outside_limits", "close_to_limits", "special_cause_type", "point_type"):
-                flags[k] = np.zeros(npts, dtype=bool)
-    seg_info["sigma_signals"] = np.bincount(seg[sigma], minlength=nseg)
+        flags["point_type"] = _point_type(flags["special_cause_type"], improvement)
 
     # --- the table ----------------------------------------------------------
     # built as one dict of columns: adding columns one by one is the slow part of a small chart

@@ -1,8 +1,7 @@
 """The plain-English reading of an SPC result: what each group and phase shows, in words.
 
-Used by :meth:`equitykit.spc.SPCResult.summary` (``res`` below is an SPCResult); the words for
-columns, numbers
-and chart names come from :mod:`equitykit.wording`.
+Used by :meth:`equitykit.spc.SPCResult.summary` (``res`` below is an SPCResult); the
+words for columns, numbers and chart names come from :mod:`equitykit.wording`.
 """
 from __future__ import annotations
 
