@@ -389,7 +389,8 @@ def equity_lens(
     evidence = [
         f"Before the change the gap between {focus} and {reference} was {before[0]:.1f} {points} "
         f"({pct}% CI {before[1]:.1f} to {before[2]:.1f}); after it, {later[0]:.1f} ({later[1]:.1f} to {later[2]:.1f}). "
-        f"{focus} was behind {reference} before the change.",
+        + (f"{focus} was behind {reference} before the change." if before[0] > 0
+         else f"{focus} and {reference} were level before the change."),
         f"The change in the size of the gap is {change_est:+.1f} {points} ({pct}% CI {change_lo:+.1f} to "
         f"{change_hi:+.1f}): "
         + ("the gap's intervals before and after do not overlap." if apart_narrow or apart_widen

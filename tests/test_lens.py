@@ -228,3 +228,11 @@ def test_a_group_that_crosses_over_is_said_so_and_judged_on_the_size_of_the_gap(
     one, two = _both_ways(same_size)
     assert one.verdict == two.verdict == "maintained"  # 10 behind, then 10 ahead: the same size
     assert "swapped places" in one.summary().reading
+
+
+def test_groups_level_before_the_change_are_said_to_be_level_whichever_way_named() -> None:
+    d = _pair({"Least deprived": 0.60, "Most deprived": 0.60}, {"Least deprived": 0.60, "Most deprived": 0.50})
+    one, two = _both_ways(d)
+    assert one.verdict == two.verdict == "widened"
+    assert one.focus == two.focus == "Most deprived"  # behind after the change
+    assert "were level before the change" in one.summary().reading
