@@ -898,9 +898,10 @@ class ParetoResult(Result):
         total = len(t)
         names = ", ".join(str(c) for c in vital["category"][:8])
         more = "" if len(vital) <= 8 else f" and {len(vital) - 8} more"
+        top = t["percent"].iloc[0]
+        share = "its share withheld: small numbers" if pd.isna(top) else f"{top:.1f}%"
         reading = (f"{len(vital)} of {total} {words(self.category)} categories ({names}{more}) account for "
-                   f"80% of the {self._what}; the largest is {t['category'].iloc[0]} "
-                   f"({t['percent'].iloc[0]:.1f}%).")
+                   f"80% of the {self._what}; the largest is {t['category'].iloc[0]} ({share}).")
         return Summary(t.copy(), reading=reading)
 
     def _draw(self) -> alt.Chart:
@@ -981,8 +982,9 @@ def pareto(data: pd.DataFrame, *, by: str, outcome: str | None = None, suppress:
     if np.allclose(table["count"], np.round(table["count"])):
         table["count"] = table["count"].astype(np.int64)
     if suppress:
-        table = privacy.round_shared(privacy.suppress(table, counts=["count"], rates=["percent"]),
-                                     {"percent": 1, "cumulative_percent": 1})
+        table = privacy.round_shared(
+            privacy.suppress_parts(table, "count", shares=["percent"], running=["cumulative_percent"]),
+            {"percent": 1, "cumulative_percent": 1})
     return ParetoResult(table, by, what, suppress)
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "round_count",
     "round_shared",
     "suppress",
+    "suppress_parts",
     "small",
     "disclosive",
     "rate_places",
@@ -163,6 +164,63 @@ def suppress(
         out[col] = [round_count(v) for v in pd.to_numeric(out[col], errors="coerce")]
     for col in rates:
         out[col] = out[col].where(~hidden, np.nan)
+    out["suppressed"] = hidden
+    return out
+
+
+def suppress_parts(
+    table: pd.DataFrame,
+    count: str,
+    shares: Sequence[str] = (),
+    running: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Suppress a table whose rows are the parts of one whole (a Pareto table, say).
+
+    :func:`suppress` alone is not enough here: the shares add up to 100%, so one
+    small part withheld on its own can be worked out as 100% minus the others.
+    The smallest other parts are withheld with it (secondary suppression) until
+    the withheld parts hold at least 8 together, and a running total (a
+    cumulative percentage) is withheld from the first withheld part on. Counts
+    of withheld parts that are not small stay rounded to the nearest 5.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per part, never row-level records.
+    count : str
+        The parts' counts.
+    shares : list of str
+        Columns withheld (NaN) on every withheld row, e.g. ``percent``.
+    running : list of str
+        Running totals over the rows in their order, withheld from the first
+        withheld row to the end, e.g. ``cumulative_percent``.
+
+    Returns
+    -------
+    DataFrame
+        A new table; ``count`` is text, ``suppressed`` (bool) marks the withheld rows.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"category": ["c", "b", "a"], "count": [75, 20, 5], "percent": [75.0, 20.0, 5.0]})
+    >>> suppress_parts(t, "count", shares=["percent"]).to_dict("list")
+    {'category': ['c', 'b', 'a'], 'count': ['75', '20', '*'], 'percent': [75.0, nan, nan], 'suppressed': [False, True, True]}
+    """
+    require_columns(table, [count, *shares, *running], what="the table to suppress")
+    values = pd.to_numeric(table[count], errors="coerce").to_numpy(float)
+    hidden = small(values)
+    # Secondary suppression: withhold the next smallest parts until the withheld total is not small.
+    by_size = [i for i in np.argsort(values, kind="stable") if not hidden[i] and values[i] > 0]
+    while hidden.any() and np.nansum(values[hidden]) <= SMALL_COUNT_MAX and by_size:
+        hidden[by_size.pop(0)] = True
+    out = table.copy()
+    out[count] = [round_count(v) for v in values]
+    for col in shares:
+        out[col] = out[col].where(~hidden, np.nan)
+    if hidden.any():
+        after_first = np.arange(len(out)) >= np.flatnonzero(hidden)[0]
+        for col in running:
+            out[col] = out[col].where(~after_first, np.nan)
     out["suppressed"] = hidden
     return out
 

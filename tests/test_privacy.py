@@ -137,3 +137,42 @@ def test_a_shared_gap_chart_gives_no_small_count_back_and_an_unshared_one_does()
     assert privacy.find_disclosures(vlc.vegalite_to_svg(shared.chart().to_dict()), cells) == []
     plain = ek.disaggregate(d, outcome="yes", by="group", n="n", reference="D", improvement="increase")
     assert privacy.find_disclosures(vlc.vegalite_to_svg(plain.chart().to_dict()), cells)
+
+
+# ----------------------------------------------------------------------------- parts of one whole
+
+@pytest.mark.parametrize("counts", [
+    [75, 20, 5],            # one small part: 100% minus the others would give it back
+    [500, 9, 3],            # the next part is withheld with it
+    [40, 30, 2, 1],         # two small parts adding to 3: one more part goes with them
+    [60, 25, 6, 6],         # two small parts adding to 12: nothing more to withhold
+    [9, 8, 4],              # every part but one withheld
+])
+def test_a_small_part_cannot_be_worked_out_from_the_others(counts: list[int]) -> None:
+    import equitykit as ek
+
+    frame = pd.DataFrame({"reason": [f"r{i}" for i in range(len(counts))], "n": counts})
+    t = ek.pareto(frame, by="reason", outcome="n", suppress=True).table
+    total = sum(counts)
+    shown = t["percent"].notna()
+    withheld = [c for c, s in zip(sorted(counts, reverse=True), shown) if not s]
+    assert all(c > 7 for c, s in zip(sorted(counts, reverse=True), shown) if s)
+    # What 100% minus the shown shares gives a reader is the withheld parts together: never 1-7.
+    assert not 0 < round(total * (100 - t.loc[shown, "percent"].sum()) / 100) <= 7
+    assert sum(withheld) == 0 or sum(withheld) > 7
+    # The cumulative line stops before the first withheld part.
+    first = int(np.flatnonzero(~shown.to_numpy())[0])
+    assert t["cumulative_percent"].iloc[first:].isna().all()
+    assert t["cumulative_percent"].iloc[:first].notna().all()
+    # The chart's embedded data carry nothing the table withholds.
+    spec = ek.pareto(frame, by="reason", outcome="n", suppress=True).chart().to_dict()
+    rows = [r for v in spec["datasets"].values() for r in v]
+    for row in rows:
+        if row["category"] in set(t.loc[~shown, "category"]):
+            assert row.get("percent") is None and row.get("cumulative_percent") is None
+
+
+def test_parts_with_no_small_count_are_left_whole() -> None:
+    t = pd.DataFrame({"category": ["a", "b"], "count": [40, 12], "percent": [76.9, 23.1]})
+    out = privacy.suppress_parts(t, "count", shares=["percent"], running=[])
+    assert out["suppressed"].tolist() == [False, False] and out["percent"].tolist() == [76.9, 23.1]
