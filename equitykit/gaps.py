@@ -1189,9 +1189,10 @@ def representation(
     if np.allclose(table["count"], np.round(table["count"])):
         table["count"] = table["count"].astype(np.int64)
     if suppress:
-        table = privacy.suppress(table, counts=["count"],
-                                 rates=["service_share", "service_lower", "service_upper", "ratio",
-                                        "ratio_lower", "ratio_upper"])
+        # the service shares add up to 100%: a small group's share must not be 100% minus the others'
+        table = privacy.suppress_parts(table, "count",
+                                       shares=["service_share", "service_lower", "service_upper", "ratio",
+                                               "ratio_lower", "ratio_upper"])
         table = privacy.round_shared(table, {
             **dict.fromkeys(["service_share", "service_lower", "service_upper", "population_share"], 1),
             **dict.fromkeys(["ratio", "ratio_lower", "ratio_upper"], 2),

@@ -176,3 +176,16 @@ def test_parts_with_no_small_count_are_left_whole() -> None:
     t = pd.DataFrame({"category": ["a", "b"], "count": [40, 12], "percent": [76.9, 23.1]})
     out = privacy.suppress_parts(t, "count", shares=["percent"], running=[])
     assert out["suppressed"].tolist() == [False, False] and out["percent"].tolist() == [76.9, 23.1]
+
+
+def test_a_small_group_in_representation_cannot_be_worked_out_from_the_others() -> None:
+    import equitykit as ek
+
+    service = pd.DataFrame({"ethnicity": ["Asian", "Black", "Mixed", "White"], "referrals": [120, 40, 4, 600]})
+    pop = pd.DataFrame({"ethnicity": ["Asian", "Black", "Mixed", "White"], "population": [9000, 3000, 1500, 60000]})
+    t = ek.representation(service, pop, by="ethnicity", outcome="referrals", suppress=True).table
+    shown = t["service_share"].notna()
+    assert not shown[t["group"] == "Mixed"].any()
+    left = 764 * (100 - t.loc[shown, "service_share"].sum()) / 100
+    assert not 0 < round(left) <= 7  # 100% minus the shown shares is more than the small group alone
+    assert t.loc[~shown, "ratio"].isna().all()
