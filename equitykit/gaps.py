@@ -30,12 +30,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import privacy
+from . import gaps_chart, privacy
 from ._arguments import vocabulary
+from .gaps_options import (
+    NOT_RECORDED,
+    by_columns,
+    check_disaggregate,
+    check_order,
+    choose_reference,
+    population_map,
+)
+from .gaps_options import group_label as _label
 from .inequality import conf_key, fitted_line, phe_sii
 from .intervals import newcombe, risk_ratio, wilson, z_value
 from .results import Result, Summary
-from .theme import PALETTE, alt
+from .theme import alt
 from .validation import (
     EquityKitError,
     as_binary,
@@ -44,7 +53,7 @@ from .validation import (
     check_not_above,
     require_columns,
 )
-from .wording import check_choice, words
+from .wording import words
 
 __all__ = [
     "NOT_RECORDED",
@@ -57,40 +66,12 @@ __all__ = [
     "RepresentationResult",
 ]
 
-NOT_RECORDED = "Not recorded"
 _UNSTATED = frozenset({"not stated", "not known", "unknown", "not recorded", "refused", "declined",
                        "prefer not to say", "missing", "z", "99"})
-_OUTPUT_COLUMNS = {"numerator", "denominator", "rate", "lower", "upper", "reference", "is_reference",
-                   "difference", "difference_lower", "difference_upper", "ratio", "ratio_lower",
-                   "ratio_upper", "compared", "small", "suppressed"}
-_COMPARED_COLOURS = {
-    "reference": PALETTE["reference"],
-    "worse": PALETTE["concern"],
-    "better": PALETTE["improvement"],
-    "higher": PALETTE["neutral"],
-    "lower": PALETTE["neutral"],
-    "no clear difference": PALETTE["data"],
-    "no rate": PALETTE["muted"],
-    "suppressed": PALETTE["muted"],
-}
-
 
 _phe_sii, _conf_key = phe_sii, conf_key  # the names tests/test_gaps_reference.py imports from here
 
 # --------------------------------------------------------------------------- helpers
-
-def _label(value: Any) -> str:
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _as_list(by: Any) -> list[Any]:
-    if isinstance(by, (list, tuple)):
-        if not by:
-            raise EquityKitError("by= needs at least one column name, e.g. by='ethnicity'.")
-        return list(by)
-    return [by]
 
 
 def _pct(value: float) -> str:
@@ -225,20 +206,6 @@ def _aggregate(
     return table, [ordered for _, _, ordered in per_column], level_lists, left_out
 
 
-def _order_labels(levels: list[Any], order: Sequence[Any] | None, labels: list[str]) -> list[str] | None:
-    if order is None:
-        return None
-    wanted = [_label(v) for v in order]
-    unknown = [w for w in wanted if w not in labels]
-    if unknown:
-        raise EquityKitError(
-            f"order= names {', '.join(repr(u) for u in unknown)}, which "
-            f"{'is' if len(unknown) == 1 else 'are'} not among the groups: "
-            f"{', '.join(repr(g) for g in labels)}."
-        )
-    return wanted
-
-
 # --------------------------------------------------------------------------- disaggregate
 
 @vocabulary(positional=("outcome", "by", "n", "reference", "improvement", "confidence", "suppress", "min_group",
@@ -327,26 +294,9 @@ def disaggregate(
     ['F', 'M', 'Not recorded']
     """
     frame = as_frame(data)
-    by_cols = _as_list(by)
-    require_columns(frame, [outcome, *by_cols, n])
-    if outcome in by_cols:
-        raise EquityKitError(f"'{outcome}' is both the outcome and a by= column: choose different columns.")
-    clash = [c for c in by_cols if c in _OUTPUT_COLUMNS]
-    if clash:
-        raise EquityKitError(
-            f"by= column {clash[0]!r} has the name of a result column; rename it first, e.g. "
-            f"data.rename(columns={{{clash[0]!r}: '{clash[0]}_group'}})."
-        )
-    improvement = check_choice(improvement, "improvement", ["decrease", "increase", "neutral"])
-    z_value(confidence)  # validates confidence early
-    if not isinstance(min_group, (int, np.integer)) or min_group < 0:
-        raise EquityKitError(f"min_group={min_group!r} should be a whole number such as 30.")
-    try:
-        multiply = float(multiply)
-    except (TypeError, ValueError):
-        raise EquityKitError(f"multiply={multiply!r} should be a positive number, e.g. 100 for percentages.") from None
-    if not multiply or not np.isfinite(multiply) or multiply <= 0:
-        raise EquityKitError(f"multiply={multiply!r} should be a positive number, e.g. 100 for percentages.")
+    by_cols = by_columns(by)
+    improvement, multiply = check_disaggregate(frame, outcome, by_cols, n, improvement, confidence, min_group,
+                                               multiply)
 
     groups, ordered_flags, level_lists, left_out = _aggregate(frame, by_cols, outcome, n)
     if len(by_cols) == 1:
@@ -359,7 +309,7 @@ def disaggregate(
     if len(by_cols) == 1:
         recorded = [lab for lab in labels if lab != NOT_RECORDED]
         if order is not None:
-            order_labels = _order_labels(level_lists[0], order, labels)
+            order_labels = check_order(order, labels)
         elif ordered_flags[0]:
             order_labels = recorded
     elif order is not None:
@@ -372,7 +322,7 @@ def disaggregate(
                              for row in groups[by_cols].itertuples(index=False)])
     small = d < min_group
 
-    ref_index, ref_x, ref_n, ref_text = _choose_reference(
+    ref_index, ref_x, ref_n, ref_text = choose_reference(
         reference, groups, labels, by_cols, x, d, has_rate, small, not_recorded, improvement, order_labels
     )
 
@@ -479,63 +429,6 @@ def disaggregate(
         not_recorded=int(np.nansum(d[not_recorded])) if not_recorded.any() else 0,
         aggregated=n is not None,
     )
-
-
-def _choose_reference(
-    reference: Any,
-    groups: pd.DataFrame,
-    labels: list[str],
-    by_cols: list[Any],
-    x: np.ndarray,
-    d: np.ndarray,
-    has_rate: np.ndarray,
-    small: np.ndarray,
-    not_recorded: np.ndarray,
-    improvement: str,
-    order_labels: list[str] | None,
-) -> tuple[int | None, float, float, str]:
-    """Index of the reference group (None for overall), its counts and its echo text."""
-    listed = ", ".join(repr(lab) for lab in labels)
-    if isinstance(reference, str) and reference.lower() == "overall":
-        total_x, total_d = float(x.sum()), float(d.sum())
-        return None, total_x, total_d, "overall"
-    if isinstance(reference, str) and reference.lower() == "best":
-        if improvement == "neutral":
-            raise EquityKitError(
-                "reference='best' needs to know which direction is better: set "
-                "improvement='decrease' or 'increase', or name the reference group."
-            )
-        candidates = has_rate & ~small & ~not_recorded
-        if not candidates.any():
-            candidates = has_rate & ~not_recorded
-        if not candidates.any():
-            raise EquityKitError("no group has a rate, so there is no best group to compare with.")
-        rates = np.where(candidates, x / np.where(d > 0, d, 1), np.nan)
-        idx = int(np.nanargmin(rates) if improvement == "decrease" else np.nanargmax(rates))
-        return idx, float(x[idx]), float(d[idx]), f"best ({labels[idx]})"
-    if isinstance(reference, str) and reference.lower() == "most_advantaged":
-        if order_labels is None:
-            raise EquityKitError(
-                "reference='most_advantaged' needs ordered groups (e.g. IMD deciles as numbers, "
-                "1 = most deprived) and a single by= column. Give order=[...] from most to least "
-                f"deprived, or name the reference group. The groups are: {listed}."
-            )
-        label = order_labels[-1]
-        idx = labels.index(label)
-        if d[idx] <= 0:
-            raise EquityKitError(f"the most advantaged group {label!r} has a denominator of 0.")
-        return idx, float(x[idx]), float(d[idx]), f"most advantaged ({label})"
-    # A named group: match its label, or the raw value(s).
-    wanted = " / ".join(_label(v) for v in reference) if isinstance(reference, tuple) else _label(reference)
-    if wanted not in labels:
-        raise EquityKitError(
-            f"reference={reference!r} is not one of the groups. Choose 'overall', 'best', "
-            f"'most_advantaged' or one of the groups: {listed}."
-        )
-    idx = labels.index(wanted)
-    if d[idx] <= 0:
-        raise EquityKitError(f"the reference group {wanted!r} has a denominator of 0: choose another.")
-    return idx, float(x[idx]), float(d[idx]), wanted
 
 
 class GapResult(Result):
@@ -678,40 +571,7 @@ class GapResult(Result):
 
     def _draw(self) -> alt.Chart:
         """Each group's rate with its interval, the reference group and its rate marked."""
-        data = self.table[["group", "rate", "lower", "upper", "difference", "compared", "is_reference"]].copy()
-        withheld = self._reference_withheld()
-        data["reference_rate"] = np.nan if withheld else self.reference_rate * self.multiply
-        unit = "%" if self.multiply == 100 else ""
-        order = data["group"].tolist()
-        title_by = " and ".join(words(b) for b in self.by)
-        y = alt.Y("group:N", sort=order, title=title_by)
-        domain = [k for k in _COMPARED_COLOURS if k in set(data["compared"])]
-        colour = alt.Color("compared:N", title="Against the reference",
-                           scale=alt.Scale(domain=domain, range=[_COMPARED_COLOURS[k] for k in domain]))
-        base = alt.Chart(data)
-        tooltip = [alt.Tooltip("group:N", title=title_by),
-                   alt.Tooltip("rate:Q", format=".1f", title=f"rate{unit and ' (%)'}"),
-                   alt.Tooltip("lower:Q", format=".1f"), alt.Tooltip("upper:Q", format=".1f"),
-                   alt.Tooltip("difference:Q", format=".1f"), alt.Tooltip("compared:N")]
-        bars = base.mark_rule(strokeWidth=2).encode(
-            x=alt.X("lower:Q", title=f"{self._outcome_words()} rate{' (%)' if unit else ''}"),
-            x2="upper:Q", y=y, color=colour, tooltip=tooltip)
-        points = base.mark_point(filled=True, size=90).encode(
-            x="rate:Q", y=y, color=colour,
-            shape=alt.Shape("is_reference:N", legend=None,
-                            scale=alt.Scale(domain=[False, True], range=["circle", "diamond"])),
-            tooltip=tooltip)
-        rule = base.mark_rule(strokeDash=[6, 4], color=PALETTE["reference"]).encode(x="mean(reference_rate):Q")
-        layers = bars + points if withheld else bars + points + rule
-        chart = layers.properties(
-            title=alt.TitleParams(
-                f"{self._outcome_words()} rate by {title_by}",
-                subtitle=f"Dots: rate; lines: {self.confidence * 100:g}% interval; dashed line: reference "
-                         f"({self.reference_group})"),
-            height=alt.Step(22),
-        )
-        # shared (suppress=True): the chart's data rounded as the table is, so labels cannot say more
-        return privacy.safe_chart(chart, places=privacy.rate_places(self.multiply)) if self.suppressed else chart
+        return gaps_chart.gap_chart(self)
 
     def sii(self, repetitions: int = 10_000, confidence: float = 0.95, seed: int | None = None,
             transform: bool = False) -> SIIResult:
@@ -863,22 +723,7 @@ class SIIResult(Result):
 
     def _draw(self) -> alt.Chart:
         """Each group's rate at the midpoint of its population share, with the fitted slope."""
-        g = self._gap
-        data = self.groups.copy()
-        unit = " (%)" if g.multiply == 100 else ""
-        x = alt.X("midpoint:Q", scale=alt.Scale(domain=[0, 1]),
-                  title="Cumulative share of the population: most deprived (0) to least deprived (1)")
-        base = alt.Chart(data)
-        bars = base.mark_rule(color=PALETTE["data"], strokeWidth=2).encode(x=x, y="lower:Q", y2="upper:Q")
-        points = base.mark_point(filled=True, size=80, color=PALETTE["data"]).encode(
-            x=x, y=alt.Y("rate:Q", title=f"{g._outcome_words()} rate{unit}"),
-            tooltip=["group:N", alt.Tooltip("rate:Q", format=".1f"), alt.Tooltip("population_share:Q", format=".1%")])
-        line = base.mark_line(color=PALETTE["signal"], strokeDash=[6, 3]).encode(x=x, y="fitted:Q")
-        t = self.table.iloc[0]
-        return (bars + points + line).properties(
-            title=alt.TitleParams(
-                f"{g._outcome_words()} rate across {words(g.by[0])}",
-                subtitle=f"Dashed line: fitted slope; SII {t['sii']:.1f}, RII (PHE) {t['rii']:.2f}"))
+        return gaps_chart.sii_chart(self)
 
 
 # --------------------------------------------------------------------------- pareto
@@ -906,25 +751,7 @@ class ParetoResult(Result):
 
     def _draw(self) -> alt.Chart:
         """Bars of counts, largest first, with the cumulative percentage line and the 80% mark."""
-        data = self.table[["category", "count", "percent", "cumulative_percent"]].copy()
-        data["count"] = pd.to_numeric(data["count"], errors="coerce")
-        data["eighty"] = 80.0
-        order = data["category"].tolist()
-        x = alt.X("category:N", sort=order, title=words(self.category), axis=alt.Axis(labelAngle=-40))
-        base = alt.Chart(data)
-        bars = base.mark_bar(color=PALETTE["data"]).encode(
-            x=x, y=alt.Y("count:Q", title=f"Number of {self._what}"),
-            tooltip=["category:N", "count:Q", alt.Tooltip("percent:Q", format=".1f")])
-        right = alt.Y("cumulative_percent:Q", title="Cumulative %", scale=alt.Scale(domain=[0, 100]),
-                      axis=alt.Axis(orient="right"))
-        line = base.mark_line(color=PALETTE["signal"], point=alt.OverlayMarkDef(color=PALETTE["signal"])).encode(
-            x=x, y=right, tooltip=["category:N", alt.Tooltip("cumulative_percent:Q", format=".1f")])
-        eighty = base.mark_rule(strokeDash=[4, 4], color=PALETTE["reference"]).encode(
-            y=alt.Y("mean(eighty):Q", scale=alt.Scale(domain=[0, 100])))
-        return alt.layer(bars, line + eighty).resolve_scale(y="independent").properties(
-            width=alt.Step(max(36, min(70, 480 // max(len(data), 1)))),
-            title=alt.TitleParams(f"Pareto chart of {self._what} by {words(self.category)}",
-                                  subtitle="Bars: counts, largest first; line: cumulative %; dashed: 80%"))
+        return gaps_chart.pareto_chart(self)
 
 
 @vocabulary(renamed={"category": "by", "value": "outcome"}, positional=("category", "value", "suppress"))
@@ -1025,29 +852,7 @@ class RepresentationResult(Result):
 
     def _draw(self) -> alt.Chart:
         """Service share with its interval (dots) against population share (ticks), by group."""
-        data = self.table[["group", "service_share", "service_lower", "service_upper", "population_share",
-                           "representation"]].copy()
-        order = data["group"].tolist()
-        y = alt.Y("group:N", sort=order, title=words(self.by))
-        base = alt.Chart(data)
-        colour = alt.Color("representation:N", title="In the service",
-                           scale=alt.Scale(domain=["under-represented", "in line", "over-represented",
-                                                   "no population figure"],
-                                           range=[PALETTE["concern"], PALETTE["data"], PALETTE["improvement"],
-                                                  PALETTE["muted"]]))
-        bars = base.mark_rule(strokeWidth=2).encode(
-            x=alt.X("service_lower:Q", title="Share (%)"), x2="service_upper:Q", y=y, color=colour)
-        dots = base.mark_point(filled=True, size=90).encode(
-            x="service_share:Q", y=y, color=colour,
-            tooltip=["group:N", alt.Tooltip("service_share:Q", format=".1f"),
-                     alt.Tooltip("population_share:Q", format=".1f")])
-        ticks = base.mark_tick(color=PALETTE["reference"], thickness=3, size=18).encode(
-            x="population_share:Q", y=y)
-        return (bars + dots + ticks).properties(
-            title=alt.TitleParams(f"Share of the service and of the population by {words(self.by)}",
-                                  subtitle=f"Dots: share of the service ({self.confidence * 100:g}% interval); "
-                                           "black ticks: share of the local population"),
-            height=alt.Step(22))
+        return gaps_chart.representation_chart(self)
 
 
 @vocabulary(renamed={"count": "outcome"}, positional=("by", "count", "population_count", "confidence", "suppress"),
@@ -1117,27 +922,7 @@ def representation(
     frame = as_frame(data)
     require_columns(frame, [by, outcome])
     z_value(confidence)
-    if isinstance(population, pd.DataFrame):
-        pop_frame = as_frame(population, what="population")
-        require_columns(pop_frame, [by, population_count], what="population")
-        pop_values = as_numeric(pop_frame, population_count, nonnegative=True)
-        pop_map: dict[str, float] = {}
-        for key, val in zip(pop_frame[by], pop_values):
-            if pd.isna(key) or pd.isna(val):
-                continue
-            pop_map[_label(key)] = pop_map.get(_label(key), 0.0) + float(val)
-    elif isinstance(population, (Mapping, pd.Series)):
-        pop_map = {_label(k): float(v) for k, v in dict(population).items() if not pd.isna(v)}
-    else:
-        raise EquityKitError(
-            "population should be a table (with the by= column and a population column) or a dict "
-            "from group to population, e.g. {'Asian': 1200, 'Black': 900}."
-        )
-    if any(v < 0 for v in pop_map.values()):
-        raise EquityKitError("population has negative values: populations are counts of people.")
-    pop_total = sum(pop_map.values())
-    if pop_total <= 0:
-        raise EquityKitError("population adds up to 0: check the population table.")
+    pop_map, pop_total = population_map(population, by, population_count)
 
     codes, levels, _ = _factorize(frame[by])
     if outcome is None:
