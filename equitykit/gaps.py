@@ -305,15 +305,7 @@ def disaggregate(
         labels = [" / ".join(_label(v) for v in row) for row in groups[by_cols].itertuples(index=False)]
 
     # The ordered groups (most deprived first), used by "most_advantaged" and sii().
-    order_labels: list[str] | None = None
-    if len(by_cols) == 1:
-        recorded = [lab for lab in labels if lab != NOT_RECORDED]
-        if order is not None:
-            order_labels = check_order(order, labels)
-        elif ordered_flags[0]:
-            order_labels = recorded
-    elif order is not None:
-        raise EquityKitError("order= works with a single by= column; with several, name the reference group.")
+    order_labels = check_order(order, labels, by_cols, ordered_flags[0])
 
     x = groups["numerator"].to_numpy(float)
     d = groups["denominator"].to_numpy(float)
@@ -326,38 +318,8 @@ def disaggregate(
         reference, groups, labels, by_cols, x, d, has_rate, small, not_recorded, improvement, order_labels
     )
 
-    rate = np.full(len(groups), np.nan)
-    lower = np.full(len(groups), np.nan)
-    upper = np.full(len(groups), np.nan)
-    diff = np.full((3, len(groups)), np.nan)
-    ratio = np.full((3, len(groups)), np.nan)
-    if has_rate.any():
-        w = wilson(x[has_rate], d[has_rate], confidence)
-        rate[has_rate], lower[has_rate], upper[has_rate] = w.estimate, w.lower, w.upper
-        nd = newcombe(x[has_rate], d[has_rate], ref_x, ref_n, confidence)
-        rr = risk_ratio(x[has_rate], d[has_rate], ref_x, ref_n, confidence)
-        for row, value in enumerate(nd):
-            diff[row, has_rate] = value
-        for row, value in enumerate(rr):
-            ratio[row, has_rate] = value
-    if ref_index is not None:
-        diff[:, ref_index] = [0.0, np.nan, np.nan]
-        ratio[:, ref_index] = [1.0, np.nan, np.nan]
-
-    compared = np.full(len(groups), "no clear difference", dtype=object)
-    above = diff[1] > 0
-    below = diff[2] < 0
-    if improvement == "decrease":
-        compared[above], compared[below] = "worse", "better"
-    elif improvement == "increase":
-        compared[above], compared[below] = "better", "worse"
-    else:
-        compared[above], compared[below] = "higher", "lower"
-    compared[~has_rate] = "no rate"
-    is_ref = np.zeros(len(groups), dtype=bool)
-    if ref_index is not None:
-        is_ref[ref_index] = True
-        compared[ref_index] = "reference"
+    rate, lower, upper, diff, ratio = _compare(x, d, has_rate, ref_index, ref_x, ref_n, confidence)
+    compared, is_ref = _verdicts(diff, has_rate, ref_index, improvement)
 
     table = groups[[c for c in by_cols if c != "group"]].copy()
     table["group"] = labels
@@ -391,25 +353,7 @@ def disaggregate(
 
     raw = table.copy()
     if suppress:
-        shown = privacy.suppress(
-            table,
-            counts=["numerator", "denominator"],
-            rates=["rate", "lower", "upper", "difference", "difference_lower", "difference_upper",
-                   "ratio", "ratio_lower", "ratio_upper"],
-            complement=("numerator", "denominator"),  # 95 of 100 gives away the 5 without
-        )
-        hidden = shown["suppressed"].to_numpy(bool)
-        shown.loc[hidden, "compared"] = "suppressed"
-        if (hidden & shown["is_reference"].to_numpy(bool)).any():
-            # every difference and ratio would give the reference group's withheld rate away
-            for col in ("difference", "difference_lower", "difference_upper", "ratio", "ratio_lower", "ratio_upper"):
-                shown[col] = np.nan
-        rate_places = privacy.rate_places(multiply)  # 1 for percentages, 3 for proportions
-        table = privacy.round_shared(shown, {
-            **dict.fromkeys(["rate", "lower", "upper", "difference", "difference_lower", "difference_upper"],
-                            rate_places),
-            **dict.fromkeys(["ratio", "ratio_lower", "ratio_upper"], 2),
-        })
+        table = _disclosed(table, multiply)
 
     return GapResult(
         table=table,
@@ -429,6 +373,74 @@ def disaggregate(
         not_recorded=int(np.nansum(d[not_recorded])) if not_recorded.any() else 0,
         aggregated=n is not None,
     )
+
+
+def _compare(
+    x: np.ndarray, d: np.ndarray, has_rate: np.ndarray, ref_index: int | None, ref_x: float, ref_n: float,
+    confidence: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each group's rate (Wilson), difference from the reference (Newcombe) and ratio to it (Katz)."""
+    rate = np.full(len(x), np.nan)
+    lower = np.full(len(x), np.nan)
+    upper = np.full(len(x), np.nan)
+    diff = np.full((3, len(x)), np.nan)
+    ratio = np.full((3, len(x)), np.nan)
+    if has_rate.any():
+        w = wilson(x[has_rate], d[has_rate], confidence)
+        rate[has_rate], lower[has_rate], upper[has_rate] = w.estimate, w.lower, w.upper
+        nd = newcombe(x[has_rate], d[has_rate], ref_x, ref_n, confidence)
+        rr = risk_ratio(x[has_rate], d[has_rate], ref_x, ref_n, confidence)
+        for row, value in enumerate(nd):
+            diff[row, has_rate] = value
+        for row, value in enumerate(rr):
+            ratio[row, has_rate] = value
+    if ref_index is not None:
+        diff[:, ref_index] = [0.0, np.nan, np.nan]
+        ratio[:, ref_index] = [1.0, np.nan, np.nan]
+    return rate, lower, upper, diff, ratio
+
+
+def _verdicts(diff: np.ndarray, has_rate: np.ndarray, ref_index: int | None,
+              improvement: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each group against the reference in words (worse, better, ...), and which group is the reference."""
+    compared = np.full(len(diff[0]), "no clear difference", dtype=object)
+    above = diff[1] > 0
+    below = diff[2] < 0
+    if improvement == "decrease":
+        compared[above], compared[below] = "worse", "better"
+    elif improvement == "increase":
+        compared[above], compared[below] = "better", "worse"
+    else:
+        compared[above], compared[below] = "higher", "lower"
+    compared[~has_rate] = "no rate"
+    is_ref = np.zeros(len(diff[0]), dtype=bool)
+    if ref_index is not None:
+        is_ref[ref_index] = True
+        compared[ref_index] = "reference"
+    return compared, is_ref
+
+
+def _disclosed(table: pd.DataFrame, multiply: float) -> pd.DataFrame:
+    """The table under NHS disclosure control: small counts as *, their rates (and the reference's) withheld."""
+    shown = privacy.suppress(
+        table,
+        counts=["numerator", "denominator"],
+        rates=["rate", "lower", "upper", "difference", "difference_lower", "difference_upper",
+               "ratio", "ratio_lower", "ratio_upper"],
+        complement=("numerator", "denominator"),  # 95 of 100 gives away the 5 without
+    )
+    hidden = shown["suppressed"].to_numpy(bool)
+    shown.loc[hidden, "compared"] = "suppressed"
+    if (hidden & shown["is_reference"].to_numpy(bool)).any():
+        # every difference and ratio would give the reference group's withheld rate away
+        for col in ("difference", "difference_lower", "difference_upper", "ratio", "ratio_lower", "ratio_upper"):
+            shown[col] = np.nan
+    rate_places = privacy.rate_places(multiply)  # 1 for percentages, 3 for proportions
+    return privacy.round_shared(shown, {
+        **dict.fromkeys(["rate", "lower", "upper", "difference", "difference_lower", "difference_upper"],
+                        rate_places),
+        **dict.fromkeys(["ratio", "ratio_lower", "ratio_upper"], 2),
+    })
 
 
 class GapResult(Result):

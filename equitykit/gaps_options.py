@@ -73,10 +73,19 @@ def check_disaggregate(frame: pd.DataFrame, outcome: str, by_cols: list[Any], n:
     return improvement, multiply
 
 
-def check_order(order: Sequence[Any] | None, labels: list[str]) -> list[str] | None:
-    """The groups of order= as labels, each checked to be one of the groups."""
-    if order is None:
+def check_order(order: Sequence[Any] | None, labels: list[str], by_cols: list[Any],
+                ordered: bool) -> list[str] | None:
+    """The groups from most deprived to least, or None when they have no order.
+
+    They come from ``order=`` (each checked to be one of the groups), else from
+    the natural order of a single ordered by= column ("Not recorded" left out).
+    """
+    if len(by_cols) > 1:
+        if order is not None:
+            raise EquityKitError("order= works with a single by= column; with several, name the reference group.")
         return None
+    if order is None:
+        return [lab for lab in labels if lab != NOT_RECORDED] if ordered else None
     wanted = [group_label(v) for v in order]
     unknown = [w for w in wanted if w not in labels]
     if unknown:
