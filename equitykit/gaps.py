@@ -9,6 +9,8 @@ deprivation deciles (slope and relative index of inequality); ``pareto`` and
 The statistics follow PHEindicatormethods 2.1.0 (Wilson intervals for
 proportions, ``phe_sii`` for the slope index) and Newcombe (1998) for the
 difference between two proportions.
+Their options are checked in :mod:`equitykit.gaps_options`, the charts drawn by
+:mod:`equitykit.gaps_chart`.
 
 Example
 -------
