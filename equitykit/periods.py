@@ -501,6 +501,12 @@ _DAY_WORDS = {1: "day", 7: "week", 14: "fortnight"}
 _NS_PER_DAY = 86_400_000_000_000
 
 
+def _coarsest_first(words: dict[int, str]) -> list[tuple[int, str]]:
+    # A fortnightly series also sits on a weekly grid with every other week "missing": the coarsest
+    # grid that holds every point is the series' own spacing.
+    return sorted(words.items(), reverse=True)
+
+
 def infer_frequency(values: Any) -> Frequency | None:
     """The regular spacing of dates or period numbers, or None when they are not regular.
 
@@ -529,14 +535,14 @@ def infer_frequency(values: Any) -> Frequency | None:
         day0 = int(uniq[0].astype("datetime64[D]").astype(np.int64))
         if (stamps.normalize() == stamps).all():
             if stamps.day.nunique() == 1 and stamps.day[0] <= 28:
-                candidates += [Frequency("month", s, w, int(stamps.day[0]), month0 % s) for s, w in _MONTH_WORDS.items()]
+                candidates += [Frequency("month", s, w, int(stamps.day[0]), month0 % s) for s, w in _coarsest_first(_MONTH_WORDS)]
             elif stamps.is_month_end.all():
-                candidates += [Frequency("month", s, w, 0, month0 % s) for s, w in _MONTH_WORDS.items()]
+                candidates += [Frequency("month", s, w, 0, month0 % s) for s, w in _coarsest_first(_MONTH_WORDS)]
         time_of_day = (stamps - stamps.normalize()).asi8
         if np.unique(time_of_day).size == 1:
-            if uniq.size >= 10 and not (stamps.dayofweek >= 5).any():
+            if uniq.size >= 10 and not (stamps.day_of_week >= 5).any():
                 candidates.append(Frequency("busday", 1, "working day", int(time_of_day[0])))
-            candidates += [Frequency("day", s, w, int(time_of_day[0]), day0 % s) for s, w in _DAY_WORDS.items()]
+            candidates += [Frequency("day", s, w, int(time_of_day[0]), day0 % s) for s, w in _coarsest_first(_DAY_WORDS)]
         for freq in candidates:
             if _regular(positions(uniq, freq)):
                 return freq

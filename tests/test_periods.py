@@ -224,3 +224,32 @@ def test_any_date_written_in_an_accepted_format_reads_back(fmt: str, keeps: str)
         assert got.tolist() == want.tolist()
 
     reads_back()
+
+
+@pytest.mark.parametrize(("start", "freq", "word"), [
+    ("2019-09-09", "14D", "fortnight"),   # the ward's fortnights are not weeks with every other one missing
+    ("2024-01-01", "7D", "week"),
+    ("2024-01-01", "D", "day"),
+    ("2023-01-01", "QS", "quarter"),
+    ("2023-01-01", "MS", "month"),
+    ("2015-01-01", "YS", "year"),
+])
+def test_a_complete_series_is_read_at_its_own_spacing_with_nothing_missing(start: str, freq: str, word: str) -> None:
+    from equitykit.periods import infer_frequency, missing_periods
+
+    xs = pd.date_range(start, periods=30, freq=freq)
+    f = infer_frequency(xs.to_numpy())
+    assert f is not None and f.word == word
+    assert len(missing_periods(xs.to_numpy(), f)[1]) == 0
+
+
+def test_the_fortnightly_ward_data_has_no_missing_periods() -> None:
+    import warnings
+
+    import equitykit as ek
+
+    ward = ek.load_dataset("ward_incidents")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = ek.spc(ward, x="fortnight_start", y="incidents", chart="c", improvement="decrease")
+    assert "missing" not in res.summary().reading.lower()
