@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -288,7 +289,51 @@ def spc(
     >>> round(float(res.table["cl"].iloc[0]), 1)
     86.5
     """
+    # options -> one point per (group, x) -> phases, baseline, exclusions -> limits -> rules -> result
     frame = as_frame(data)
+    chart, rules, improvement, by_cols, phase_col, multiply = _checked_options(
+        frame, x=x, y=y, n=n, chart=chart, phase=phase, rules=rules, improvement=improvement,
+        multiply=multiply, by=by)
+    rows = _sorted_rows(frame, x=x, y=y, n=n, chart=chart, by_cols=by_cols)
+    points = _one_point_per_x(frame, rows, x=x, y=y, n=n, chart=chart, rules=rules, by_cols=by_cols)
+    phases = _phases(frame, rows, points, phase=phase, phase_col=phase_col)
+    baseline = _baseline(freeze, rules, phases, points, by_cols)
+    excluded = _excluded(exclude, rows, points, x)
+    include = ~excluded
+    base = baseline & include
+    categorical = rows.kind == "category"
+    lim = _limits(chart, rules, screen_mr, points.pts, base, phases.seg, phases.nseg, categorical)
+    found = _signals(rules, improvement, points.pts["value"], lim, include, phases.seg, phases.nseg,
+                     multiply=multiply, runs_off=categorical or chart == "mr")
+    value, ra = found.value, found.runs
+    seg_info, flags = dict(found.segments), dict(found.flags)
+    if rules == "mdc":
+        flags["point_type"] = _point_type(flags["special_cause_type"], improvement)
+    table = _point_table(frame, rows, points, phases, by_cols, value=value, limits=found.limits,
+                         sigma=found.sigma, target=target, baseline=baseline, excluded=excluded,
+                         seg_info=seg_info, flags=flags)
+    _warn_short(chart, rules, phases.seg, phases.nseg, base, ra, by_cols, stacklevel=3)
+    _warn_target_units(table, value, multiply)
+    notes, missing, freq = _honest_notes(frame, table, rows, points, phases, seg_info, x=x, y=y, n=n,
+                                         chart=chart, phase_col=phase_col, by_cols=by_cols, base=base,
+                                         value=value, limits=found.limits)
+    options = {
+        "x": x, "y": y, "n": n, "chart": chart, "rules": rules, "improvement": improvement, "kind": rows.kind,
+        "multiply": multiply, "by": by_cols, "freeze": freeze, "categorical": categorical,
+        "target": target, "phase_labels": phases.labels is not None, "seg_group": phases.seg_group,
+        "notes": tuple(notes), "missing": missing, "frequency": freq,
+    }
+    return SPCResult(table, phases.seg, seg_info, options, _annotation_frame(annotations), ra)
+
+
+# ----------------------------------------------------------------------------
+# The steps of spc(), in order (warnings use stacklevel=3: they point at spc's caller)
+# ----------------------------------------------------------------------------
+
+def _checked_options(frame: pd.DataFrame, *, x: str, y: str, n: str | None, chart: str | None, phase: Any,
+                     rules: str, improvement: str, multiply: Any,
+                     by: Any) -> tuple[str, str, str, list, str | None, float]:
+    """The options checked and normalised: chart, rules, improvement, by columns, phase column, multiply."""
     rules = check_choice(rules, "rules", list(_rules.RULE_SETS))
     improvement = check_choice(improvement, "improvement", ["increase", "decrease", "neutral"])
     if chart is None:
@@ -327,8 +372,27 @@ def spc(
         raise EquityKitError(
             f"multiply should be a positive number such as 100 (for percentages), not {multiply:g}: "
             "it scales the values and limits, so 0 or a negative number would hide or flip them.")
+    return chart, rules, improvement, by_cols, phase_col, multiply
 
-    # --- columns -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Rows:
+    """The rows that have an x, sorted by (group, x), with the columns read from them."""
+
+    xv: pd.Series  # x of every row of the frame, read as dates, numbers or categories
+    kind: str  # "date", "number" or "category"
+    categories: list | None
+    keep: np.ndarray  # rows of the frame with an x
+    rows: np.ndarray  # positions in the frame of the kept rows, sorted by (group, x)
+    group: np.ndarray  # group code of each sorted row
+    xkey: np.ndarray  # x of each sorted row as a number
+    y: np.ndarray
+    n: np.ndarray | None
+    n_missing_y: int
+
+
+def _sorted_rows(frame: pd.DataFrame, *, x: str, y: str, n: str | None, chart: str, by_cols: list) -> _Rows:
+    """Read x, y, n and the groups; leave out rows with no x (warned); sort by group and x."""
     xv, kind = _x_values(frame, x)
     yv = as_numeric(frame, y, nonnegative=chart in _COUNT_CHARTS)
     nv = as_numeric(frame, n, nonnegative=True) if n is not None else None
@@ -342,7 +406,7 @@ def spc(
     if not keep.all():
         warnings.warn(
             f"{int((~keep).sum())} row(s) have no value in '{x}' and were left out, e.g. "
-            f"{describe_rows(frame[x], ~keep)}.", SPCWarning, stacklevel=2)
+            f"{describe_rows(frame[x], ~keep)}.", SPCWarning, stacklevel=3)
     for col in by_cols:
         if frame[col].isna().any():
             bad = frame[col].isna()
@@ -373,8 +437,28 @@ def spc(
         n_r = n_r[order]
     if rows.size == 0:
         raise EquityKitError(f"no rows have a value in '{x}': nothing to chart.")
+    return _Rows(xv, kind, categories, keep, rows, gcode, xkey_r, y_r, n_r, n_missing_y)
 
-    # --- one point per (group, x) -----------------------------------------
+
+@dataclass(frozen=True)
+class _Points:
+    """One point per (group, x): the values the limits are computed from, and where each came from."""
+
+    pts: dict  # y (sum), mean, sd, count, n, value: what spc_limits and rules read
+    y_out: np.ndarray  # the table's y: sum or mean of y
+    dup: np.ndarray  # sorted rows that repeat the (group, x) of the row before
+    point_of_row: np.ndarray
+    src_rows: np.ndarray  # the frame row each point takes its x and group from
+    group: np.ndarray  # group code of each point
+    xkey: np.ndarray  # x of each point as a number
+    xx: np.ndarray  # position of each point within its group (0, 1, ...)
+    ngroups: int
+
+
+def _one_point_per_x(frame: pd.DataFrame, r: _Rows, *, x: str, y: str, n: str | None, chart: str, rules: str,
+                     by_cols: list) -> _Points:
+    """Combine the rows of each (group, x) into one point: sum, mean and sd of y, sum of n."""
+    gcode, xkey_r, y_r, n_r, rows = r.group, r.xkey, r.y, r.n, r.rows
     dup = np.zeros(rows.size, dtype=bool)
     dup[1:] = (gcode[1:] == gcode[:-1]) & (xkey_r[1:] == xkey_r[:-1])
     if dup.any() and rules == "mdc":
@@ -415,17 +499,17 @@ def spc(
         if zero_n.any():
             warnings.warn(
                 f"{int(zero_n.sum())} point(s) have a denominator '{n}' of 0; they are kept on the chart as "
-                "gaps and left out of the limits and runs analysis.", SPCWarning, stacklevel=2)
+                "gaps and left out of the limits and runs analysis.", SPCWarning, stacklevel=3)
         y_out = np.where(count > 0, y_sum, np.nan)
     else:
         pts["n"] = np.full(npts, np.nan)
         value = y_sum if chart == "c" else y_mean
         y_out = y_sum if chart == "c" else y_mean
     pts["value"] = value.astype(float)
-    if n_missing_y:
+    if r.n_missing_y:
         warnings.warn(
-            f"{n_missing_y} row(s) have no value in '{y}'{' or ' + repr(n) if n else ''}; points with no value "
-            "are shown as gaps and left out of the analysis.", SPCWarning, stacklevel=2)
+            f"{r.n_missing_y} row(s) have no value in '{y}'{' or ' + repr(n) if n else ''}; points with no value "
+            "are shown as gaps and left out of the analysis.", SPCWarning, stacklevel=3)
     if chart == "t":
         finite = value[~np.isnan(value)]
         if finite.size and finite.min() <= 0:
@@ -435,161 +519,184 @@ def spc(
                 "for counts of days between events.")
 
     g_pt = gcode[first_row]
-    x_pt_key = xkey_r[first_row]
-    src_rows = rows[first_row]
     ngroups = int(g_pt.max()) + 1 if g_pt.size else 0
     gcounts = np.bincount(g_pt, minlength=ngroups)
     gstart = np.concatenate(([0], np.cumsum(gcounts)[:-1]))
     xx = np.arange(npts) - gstart[g_pt]
+    return _Points(pts, y_out, dup, point_of_row, rows[first_row], g_pt, xkey_r[first_row], xx, ngroups)
 
-    # --- phases -------------------------------------------------------------
-    group_first = xx == 0
+
+@dataclass(frozen=True)
+class _Phases:
+    """The segments (group and phase) of the points: each has its own centre line, limits and runs."""
+
+    seg: np.ndarray  # segment of each point, 0 .. nseg - 1
+    nseg: int
+    seg_group: np.ndarray  # group code of each segment
+    phase_num: np.ndarray  # phase of each point within its group, from 1
+    labels: np.ndarray | None  # the phase= column's label of each point, if phase named a column
+
+
+def _phases(frame: pd.DataFrame, r: _Rows, p: _Points, *, phase: Any, phase_col: str | None) -> _Phases:
+    """Split each group into phases: where the phase column's label changes, or at the given x values."""
+    group_first = p.xx == 0
     if phase_col is not None:
         blank_phase = _blank(frame[phase_col]).to_numpy(bool)
-        if blank_phase[rows].any():
+        if blank_phase[r.rows].any():
             raise EquityKitError(
                 f"column '{phase_col}' (phase=) has empty cells, e.g. "
-                f"{describe_rows(frame[phase_col], blank_phase & keep)}. Give every row its phase "
+                f"{describe_rows(frame[phase_col], blank_phase & r.keep)}. Give every row its phase "
                 "label (e.g. 'baseline', 'after PDSA 1'), or pass phase= the x value(s) where new phases start.")
-        labels = frame[phase_col].to_numpy(dtype=object)[src_rows]
+        labels = frame[phase_col].to_numpy(dtype=object)[p.src_rows]
         labels = np.asarray(["" if (lab is None or lab != lab) else str(lab) for lab in labels], dtype=object)
         change = group_first.copy()
         change[1:] |= labels[1:] != labels[:-1]
     else:
-        starts = _keys_for(phase, kind, categories, "phase") if phase is not None else np.zeros(0)
+        starts = _keys_for(phase, r.kind, r.categories, "phase") if phase is not None else np.zeros(0)
         starts = np.sort(starts)
-        phase_num_tmp = np.searchsorted(starts, x_pt_key, side="right")
+        phase_num_tmp = np.searchsorted(starts, p.xkey, side="right")
         change = group_first.copy()
         change[1:] |= phase_num_tmp[1:] != phase_num_tmp[:-1]
         labels = None
     seg = np.cumsum(change) - 1
     nseg = int(seg[-1]) + 1
-    seg_group = g_pt[change]
+    seg_group = p.group[change]
     seg_first_of_group = np.concatenate(([0], np.flatnonzero(np.diff(seg_group)) + 1))
     phase_num = seg - seg_first_of_group[np.searchsorted(seg_first_of_group, seg, side="right") - 1] + 1
-    phase_num = phase_num.astype(int)
+    return _Phases(seg, nseg, seg_group, phase_num.astype(int), labels)
 
-    # --- baseline, exclude --------------------------------------------------
-    if freeze is not None:
-        if isinstance(freeze, bool) or not isinstance(freeze, (int, np.integer)) or freeze < 1:
-            raise EquityKitError(f"freeze should be a whole number of points (e.g. 12), not {freeze!r}.")
-        if rules == "mdc" and freeze < MIN_FREEZE_MDC:
-            raise EquityKitError(
-                f"with rules='mdc', freeze must be at least {MIN_FREEZE_MDC} points (Making Data Count fixes "
-                f"limits only after 12 or more); got {freeze}.")
-        baseline = ~((phase_num == 1) & (xx >= freeze))
-        first_len = np.bincount(g_pt[phase_num == 1], minlength=ngroups)
-        if (first_len <= freeze).all():
-            warnings.warn(
-                f"freeze={freeze} but the {'first phase has' if nseg > ngroups else 'chart has'} only "
-                f"{int(first_len.max())} point(s){' in any group' if by_cols else ''}: the limits use all of "
-                "them, so nothing is frozen. Freeze at the end of the baseline period (e.g. 12 or 20 points).",
-                SPCWarning, stacklevel=2)
-    else:
-        baseline = np.ones(npts, dtype=bool)
-    if exclude is not None:
-        ex_keys = _keys_for(exclude, kind, categories, "exclude")
-        excluded = np.isin(x_pt_key, ex_keys)
-        off_axis = ~np.isin(ex_keys, x_pt_key)
-        if off_axis.any():
-            given = list(exclude) if isinstance(exclude, (pd.Series, pd.Index, np.ndarray, list, tuple, set)) \
-                else [exclude]
-            shown = [v for v, off in zip(given, off_axis) if off]
-            warnings.warn(
-                f"exclude names {int(off_axis.sum())} value(s) that are not on the x axis, so nothing is "
-                f"excluded for them: {shown[:3]!r}. Use x values exactly as they are in '{x}'.",
-                SPCWarning, stacklevel=2)
-    else:
-        excluded = np.zeros(npts, dtype=bool)
-    include = ~excluded
-    base = baseline & include
-    categorical = kind == "category"
 
-    # --- limits -------------------------------------------------------------
+def _baseline(freeze: Any, rules: str, ph: _Phases, p: _Points, by_cols: list) -> np.ndarray:
+    """The points the limits are computed from: all, or the first ``freeze`` of the first phase."""
+    if freeze is None:
+        return np.ones(p.xx.size, dtype=bool)
+    if isinstance(freeze, bool) or not isinstance(freeze, (int, np.integer)) or freeze < 1:
+        raise EquityKitError(f"freeze should be a whole number of points (e.g. 12), not {freeze!r}.")
+    if rules == "mdc" and freeze < MIN_FREEZE_MDC:
+        raise EquityKitError(
+            f"with rules='mdc', freeze must be at least {MIN_FREEZE_MDC} points (Making Data Count fixes "
+            f"limits only after 12 or more); got {freeze}.")
+    baseline = ~((ph.phase_num == 1) & (p.xx >= freeze))
+    first_len = np.bincount(p.group[ph.phase_num == 1], minlength=p.ngroups)
+    if (first_len <= freeze).all():
+        warnings.warn(
+            f"freeze={freeze} but the {'first phase has' if ph.nseg > p.ngroups else 'chart has'} only "
+            f"{int(first_len.max())} point(s){' in any group' if by_cols else ''}: the limits use all of "
+            "them, so nothing is frozen. Freeze at the end of the baseline period (e.g. 12 or 20 points).",
+            SPCWarning, stacklevel=3)
+    return baseline
+
+
+def _excluded(exclude: Any, r: _Rows, p: _Points, x: str) -> np.ndarray:
+    """The points named by ``exclude`` (kept on the chart, left out of limits and runs); unknown x warned."""
+    if exclude is None:
+        return np.zeros(p.xx.size, dtype=bool)
+    ex_keys = _keys_for(exclude, r.kind, r.categories, "exclude")
+    excluded = np.isin(p.xkey, ex_keys)
+    off_axis = ~np.isin(ex_keys, p.xkey)
+    if off_axis.any():
+        given = list(exclude) if isinstance(exclude, (pd.Series, pd.Index, np.ndarray, list, tuple, set)) \
+            else [exclude]
+        shown = [v for v, off in zip(given, off_axis) if off]
+        warnings.warn(
+            f"exclude names {int(off_axis.sum())} value(s) that are not on the x axis, so nothing is "
+            f"excluded for them: {shown[:3]!r}. Use x values exactly as they are in '{x}'.",
+            SPCWarning, stacklevel=3)
+    return excluded
+
+
+def _limits(chart: str, rules: str, screen_mr: Any, pts: dict, base: np.ndarray, seg: np.ndarray, nseg: int,
+            categorical: bool) -> dict:
+    """Centre lines and limits per segment (spc_limits.py): Making Data Count's XmR, or the chart's own."""
     if not isinstance(screen_mr, (bool, np.bool_)):
         raise EquityKitError(f"screen_mr should be True or False, not {screen_mr!r}.")
-    screen = bool(screen_mr)
     if rules == "mdc":
-        lim = mdc_limits(pts, base, seg, nseg, screen)
-    else:
-        lim = compute_limits(chart, pts, base, seg, nseg, screen, categorical)
-    value = pts["value"]
+        return mdc_limits(pts, base, seg, nseg, bool(screen_mr))
+    return compute_limits(chart, pts, base, seg, nseg, bool(screen_mr), categorical)
 
-    # --- rules --------------------------------------------------------------
-    found = _rules.apply_rules(rules, value, lim, include, seg, nseg, multiply=multiply,
-                               runs_off=categorical or chart == "mr")
-    value, lim, sigma, ra = found.value, found.limits, found.sigma, found.runs
-    seg_info, flags = dict(found.segments), dict(found.flags)
+
+def _signals(rules: str, improvement: str, value: np.ndarray, lim: dict, include: np.ndarray, seg: np.ndarray,
+             nseg: int, *, multiply: float, runs_off: bool) -> Any:
+    """The rule set applied (rules.py); a box-rule fallback to the anhoej rules is warned."""
+    found = _rules.apply_rules(rules, value, lim, include, seg, nseg, multiply=multiply, runs_off=runs_off)
     if found.fallback is not None and found.fallback.any():
-        sizes = ra["n_useful"][found.fallback]
+        sizes = found.runs["n_useful"][found.fallback]
         where = f"{int(found.fallback.sum())} of {nseg} group/phase(s) have" if nseg > 1 else "this chart has"
         warnings.warn(
             f"rules={rules!r} is tabulated for 10 to 100 useful points, but {where} "
             f"{', '.join(str(int(v)) for v in sizes[:3])} useful points: the anhoej rules are used there instead.",
-            SPCWarning, stacklevel=2)
-    if rules == "mdc":
-        flags["point_type"] = _point_type(flags["special_cause_type"], improvement)
+            SPCWarning, stacklevel=3)
+    return found
 
-    # --- the table ----------------------------------------------------------
+
+def _point_table(frame: pd.DataFrame, r: _Rows, p: _Points, ph: _Phases, by_cols: list, *, value: np.ndarray,
+                 limits: dict, sigma: np.ndarray, target: Any, baseline: np.ndarray, excluded: np.ndarray,
+                 seg_info: dict, flags: dict) -> pd.DataFrame:
+    """The result's table: one row per point."""
     # built as one dict of columns: adding columns one by one is the slow part of a small chart
     table: dict[str, Any] = {}
-    gvals = frame.iloc[src_rows][by_cols].reset_index(drop=True) if by_cols else pd.DataFrame(index=range(npts))
+    npts = p.xx.size
+    gvals = frame.iloc[p.src_rows][by_cols].reset_index(drop=True) if by_cols else pd.DataFrame(index=range(npts))
     for col in by_cols:
         table[col] = gvals[col].to_numpy()
-    table["x"] = xv.iloc[src_rows].to_numpy()
-    table["y"] = y_out
-    table["n"] = pts["n"]
+    table["x"] = r.xv.iloc[p.src_rows].to_numpy()
+    table["y"] = p.y_out
+    table["n"] = p.pts["n"]
     table["value"] = value
     for k in ("cl", "lcl", "ucl", "lcl_95", "ucl_95"):
-        table[k] = lim[k]
+        table[k] = limits[k]
     table["target"] = _target_column(target, gvals, by_cols)
-    table["phase"] = phase_num
-    if labels is not None:
-        table["phase_label"] = labels
+    table["phase"] = ph.phase_num
+    if ph.labels is not None:
+        table["phase_label"] = ph.labels
     table["baseline"] = baseline
     table["excluded"] = excluded
     table["sigma_signal"] = sigma
-    table["run_signal"] = seg_info["runs_signal"][seg]
+    table["run_signal"] = seg_info["runs_signal"][ph.seg]
     for k, v in flags.items():
         table[k] = v
-    table["n_rows"] = count.astype(int)
-    table = pd.DataFrame(table)
+    table["n_rows"] = p.pts["count"].astype(int)
+    return pd.DataFrame(table)
 
-    _warn_short(chart, rules, seg, nseg, base, ra, by_cols, stacklevel=3)
+
+def _warn_target_units(table: pd.DataFrame, value: np.ndarray, multiply: float) -> None:
+    """Warn when a target looks like a proportion on a chart multiplied (e.g. to percentages)."""
     tgt = table["target"].to_numpy(dtype=float)
     scaled = multiply >= 10 and np.isfinite(tgt).any() and np.isfinite(value).any()
     if scaled and np.nanmax(np.abs(tgt)) <= 1 < np.nanmedian(np.abs(value)):
         warnings.warn(
             f"target {np.nanmax(tgt):g} looks like a proportion, but the chart is multiplied by {multiply:g}: "
-            f"give the target in the same units (e.g. {np.nanmax(tgt) * multiply:g}).", SPCWarning, stacklevel=2)
+            f"give the target in the same units (e.g. {np.nanmax(tgt) * multiply:g}).", SPCWarning, stacklevel=3)
 
-    # --- honest about the data: rows added up, periods missing, trial limits ---
-    freq = infer_frequency(table["x"].to_numpy()) if kind in ("date", "number") else None
+
+def _honest_notes(frame: pd.DataFrame, table: pd.DataFrame, r: _Rows, p: _Points, ph: _Phases, seg_info: dict,
+                  *, x: str, y: str, n: str | None, chart: str, phase_col: str | None, by_cols: list,
+                  base: np.ndarray, value: np.ndarray, limits: dict) -> tuple[list, pd.DataFrame, Any]:
+    """Be honest about the data: rows added up and periods missing (warned), trial limits (in seg_info).
+
+    Returns the notes, the missing points and the series' frequency; adds ``trial_limits``,
+    ``trial_base_points`` and ``missing_periods`` to ``seg_info``.
+    """
+    freq = infer_frequency(table["x"].to_numpy()) if r.kind in ("date", "number") else None
     notes: list[str] = []
-    if dup.any() and chart not in ("xbar", "s"):
+    count, nseg = p.pts["count"], ph.nseg
+    if p.dup.any() and chart not in ("xbar", "s"):
         combined = "adds them up" if (chart == "c" or n is not None) else "takes their mean"
-        differs = _differing_column(frame, rows, point_of_row, count,
+        differs = _differing_column(frame, r.rows, p.point_of_row, count,
                                     {x, y, n, phase_col, *by_cols})
         notes.append(_summed_rows_note(count, x, freq, differs, combined))
-        warnings.warn(notes[-1], SPCWarning, stacklevel=2)
-    missing = _missing_points(table, by_cols, seg, freq)
+        warnings.warn(notes[-1], SPCWarning, stacklevel=3)
+    missing = _missing_points(table, by_cols, ph.seg, freq)
     if len(missing):
-        notes.append(_missing_note(missing, freq, kind, by_cols, ngroups))
-        warnings.warn(notes[-1], SPCWarning, stacklevel=2)
-    has_limits = chart != "run" and bool(np.isfinite(lim["ucl"]).any() or np.isfinite(lim["lcl"]).any())
-    base_points = np.bincount(seg[base & ~np.isnan(value)], minlength=nseg)
+        notes.append(_missing_note(missing, freq, r.kind, by_cols, p.ngroups))
+        warnings.warn(notes[-1], SPCWarning, stacklevel=3)
+    has_limits = chart != "run" and bool(np.isfinite(limits["ucl"]).any() or np.isfinite(limits["lcl"]).any())
+    base_points = np.bincount(ph.seg[base & ~np.isnan(value)], minlength=nseg)
     seg_info["trial_limits"] = (base_points < MIN_POINTS_FIRM) & (base_points > 0) & has_limits
     seg_info["trial_base_points"] = base_points
     seg_info["missing_periods"] = np.bincount(missing["segment"].to_numpy(dtype=np.int64), minlength=nseg) \
         if len(missing) else np.zeros(nseg, dtype=np.int64)
-
-    options = {
-        "x": x, "y": y, "n": n, "chart": chart, "rules": rules, "improvement": improvement, "kind": kind,
-        "multiply": multiply, "by": by_cols, "freeze": freeze, "categorical": categorical,
-        "target": target, "phase_labels": labels is not None, "seg_group": seg_group,
-        "notes": tuple(notes), "missing": missing, "frequency": freq,
-    }
-    return SPCResult(table, seg, seg_info, options, _annotation_frame(annotations), ra)
+    return notes, missing, freq
 
 
 def _point_type(sct: np.ndarray, improvement: str) -> np.ndarray:
