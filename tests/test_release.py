@@ -144,12 +144,21 @@ def test_the_installed_wheel_runs_the_course_and_the_facilitators_kit(venv):
     _run([script, "notebooks", course], cwd=work, env=env)
     notebooks = sorted(p.name for p in course.glob("*.ipynb"))
     assert len(notebooks) >= 7 and (course / "data" / "appointments.csv").is_file()
+    # A notebook that errors fails at once. One that times out is run once more in a fresh kernel:
+    # ipykernel 7 now and then loses a reply at start-up and both ends wait (vscode-jupyter #17228).
     runner = ("import sys, nbformat\nfrom nbclient import NotebookClient\nfrom pathlib import Path\n"
               "folder = Path(sys.argv[1])\n"
               "for path in sorted(folder.glob('*.ipynb')):\n"
-              "    nb = nbformat.read(path, as_version=4)\n"
-              "    NotebookClient(nb, timeout=600, kernel_name='python3',\n"
-              "                   resources={'metadata': {'path': str(folder)}}).execute()\n"
+              "    for attempt in (1, 2):\n"
+              "        nb = nbformat.read(path, as_version=4)\n"
+              "        try:\n"
+              "            NotebookClient(nb, timeout=180, startup_timeout=120, kernel_name='python3',\n"
+              "                           resources={'metadata': {'path': str(folder)}}).execute()\n"
+              "            break\n"
+              "        except (TimeoutError, RuntimeError):  # a cell or the kernel start timed out\n"
+              "            if attempt == 2:\n"
+              "                raise\n"
+              "            print('timed out, trying again:', path.name, file=sys.stderr, flush=True)\n"
               "    print('ran', path.name, flush=True)\n")
     ran = _run([python, "-c", runner, course], cwd=work, env=env, timeout=1800).stdout
     assert ran.split() == [w for name in notebooks for w in ("ran", name)]
