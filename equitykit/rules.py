@@ -69,7 +69,8 @@ from typing import Iterable
 
 import numpy as np
 
-__all__ = ["RULE_SETS", "anhoej_limits", "ihi_runs_limits", "box_limits", "apply_rules", "RuleOutcome"]
+__all__ = ["RULE_SETS", "anhoej_limits", "ihi_runs_limits", "box_limits", "apply_rules", "RuleOutcome",
+           "RunsAnalysis", "AnhoejRules", "BoxRules", "IHIRules", "MDCRules"]
 
 RULE_SETS = {
     "anhoej": "Anhøj runs rules (qicharts2): an unusually long run, or too few crossings of the centre line.",
@@ -265,36 +266,36 @@ def box_longest_run_max(n_useful: np.ndarray, n_crossings: np.ndarray, method: s
     return cmin, lmax
 
 
-def box_rules(ra: dict, seg: np.ndarray, nseg: int, method: str) -> dict:
+def box_rules(ra: RunsAnalysis, seg: np.ndarray, nseg: int, method: str) -> BoxRules:
     """Apply the best box or cut box rules to a runs analysis (anhoej outside 10-100 useful points).
 
     Returns what :func:`anhoej_rules` returns (its ``longest_run_max`` and
     ``n_crossings_min`` are the anhoej values, as qicharts2 reports them),
-    plus ``box_longest_run_max``, ``box_crossings_min`` (the limits applied)
-    and ``fallback`` (segments read with the anhoej rules).
+    with the box's signals, plus ``box_longest_run_max``, ``box_crossings_min``
+    (the limits applied) and ``fallback`` (segments read with the anhoej rules).
     """
     res = anhoej_rules(ra, seg, nseg)
-    n_useful = ra["n_useful"]
-    has = n_useful > 0
-    cmin, lmax = box_longest_run_max(n_useful, ra["n_crossings"], method)
+    has = ra.n_useful > 0
+    cmin, lmax = box_longest_run_max(ra.n_useful, ra.n_crossings, method)
     inside = cmin >= 0
-    box_l = np.where(inside, lmax, res["longest_run_max"])
-    box_c = np.where(inside, cmin, res["n_crossings_min"])
+    box_l = np.where(inside, lmax, res.longest_run_max)
+    box_c = np.where(inside, cmin, res.n_crossings_min)
     with np.errstate(invalid="ignore"):
-        long_seg = has & (ra["longest_run"] > box_l)
-        few_seg = has & (ra["n_crossings"] < box_c)
+        long_seg = has & (ra.longest_run > box_l)
+        few_seg = has & (ra.n_crossings < box_c)
     limit = np.where(has, np.nan_to_num(box_l, nan=0), np.iinfo(np.int64).max).astype(np.int64)
-    long_point = ra["useful"] & (ra["run_length"] > limit[seg])
-    res.update(
-        box_longest_run_max=np.where(has, box_l, np.nan),
-        box_crossings_min=np.where(has, box_c, np.nan),
+    return BoxRules(
+        longest_run_max=res.longest_run_max,
+        n_crossings_min=res.n_crossings_min,
         runs_signal=long_seg | few_seg,
         long_run_seg=long_seg,
         few_crossings_seg=few_seg,
-        flags={"long_run": long_point, "few_crossings": few_seg[seg]},
+        long_run=ra.useful & (ra.run_length > limit[seg]),
+        few_crossings=few_seg[seg],
+        box_longest_run_max=np.where(has, box_l, np.nan),
+        box_crossings_min=np.where(has, box_c, np.nan),
         fallback=has & ~inside,
     )
-    return res
 
 
 # ----------------------------------------------------------------------------
@@ -357,13 +358,41 @@ def _span_flags(first: np.ndarray, last: np.ndarray, size: int) -> np.ndarray:
 # Runs analysis (anhoej and ihi)
 # ----------------------------------------------------------------------------
 
-def runs_analysis(value: np.ndarray, cl: np.ndarray, include: np.ndarray, seg: np.ndarray, nseg: int) -> dict:
+@dataclass(frozen=True)
+class RunsAnalysis:
+    """The runs about the centre line: what :func:`runs_analysis` counts.
+
+    Attributes
+    ----------
+    n_obs : per segment, the included points
+    n_useful : per segment, the included points off the centre line (the "useful" ones)
+    longest_run : per segment, the longest run of useful points on one side (NaN: none useful)
+    n_crossings : per segment, how often the useful points cross the centre line (NaN: none useful)
+    n_runs : per segment, the number of runs
+    side : per point, +1 above the centre line, -1 below, 0 on it, missing or excluded
+    run_length : per point, the length of the run a useful point belongs to (0 for the others)
+    useful : per point, True for a useful point
+    """
+
+    n_obs: np.ndarray
+    n_useful: np.ndarray
+    longest_run: np.ndarray
+    n_crossings: np.ndarray
+    n_runs: np.ndarray
+    side: np.ndarray
+    run_length: np.ndarray
+    useful: np.ndarray
+
+
+def runs_analysis(value: np.ndarray, cl: np.ndarray, include: np.ndarray, seg: np.ndarray,
+                  nseg: int) -> RunsAnalysis:
     """Count runs about the centre line in every segment at once.
 
-    Returns per-segment arrays ``n_obs``, ``n_useful``, ``longest_run``,
-    ``n_crossings`` (NaN where no useful point) and per-point arrays
-    ``side`` (+1, -1, 0) and ``run_length`` (the length of the run each useful
-    point belongs to; 0 elsewhere).
+    Example
+    -------
+    >>> ra = runs_analysis(np.array([1.0, 2, 3, 3, 1]), np.full(5, 2.0), np.ones(5, bool), np.zeros(5, int), 1)
+    >>> ra.side.tolist(), ra.run_length.tolist(), int(ra.n_useful[0]), float(ra.n_crossings[0])
+    ([-1.0, 0.0, 1.0, 1.0, -1.0], [1, 0, 2, 2, 1], 4, 2.0)
     """
     with np.errstate(invalid="ignore"):
         side = np.sign(value - cl)
@@ -383,37 +412,84 @@ def runs_analysis(value: np.ndarray, cl: np.ndarray, include: np.ndarray, seg: n
     point_run = np.zeros(value.size, dtype=np.int64)
     point_run[idx] = run_len[run_id] if idx.size else 0
     has = n_useful > 0
-    return {
-        "n_obs": np.bincount(seg[include], minlength=nseg),
-        "n_useful": n_useful,
-        "longest_run": np.where(has, longest, np.nan),
-        "n_crossings": np.where(has, np.maximum(n_runs - 1, 0), np.nan),
-        "n_runs": n_runs,
-        "side": side,
-        "run_length": point_run,
-        "useful": useful,
-    }
+    return RunsAnalysis(
+        n_obs=np.bincount(seg[include], minlength=nseg),
+        n_useful=n_useful,
+        longest_run=np.where(has, longest, np.nan),
+        n_crossings=np.where(has, np.maximum(n_runs - 1, 0), np.nan),
+        n_runs=n_runs,
+        side=side,
+        run_length=point_run,
+        useful=useful,
+    )
 
 
-def anhoej_rules(ra: dict, seg: np.ndarray, nseg: int) -> dict:
+@dataclass(frozen=True)
+class AnhoejRules:
+    """What the Anhøj rules found: :func:`anhoej_rules`.
+
+    Attributes
+    ----------
+    longest_run_max : per segment, the longest run expected by chance (NaN: no useful point)
+    n_crossings_min : per segment, the fewest crossings expected by chance (NaN: no useful point)
+    runs_signal : per segment, a long run or too few crossings
+    long_run_seg : per segment, a run longer than ``longest_run_max``
+    few_crossings_seg : per segment, fewer crossings than ``n_crossings_min``
+    long_run : per point, a point in a run that is too long
+    few_crossings : per point, a point in a segment with too few crossings
+    """
+
+    longest_run_max: np.ndarray
+    n_crossings_min: np.ndarray
+    runs_signal: np.ndarray
+    long_run_seg: np.ndarray
+    few_crossings_seg: np.ndarray
+    long_run: np.ndarray
+    few_crossings: np.ndarray
+
+    @property
+    def flags(self) -> dict[str, np.ndarray]:
+        """The per-point table columns, in table order."""
+        return {"long_run": self.long_run, "few_crossings": self.few_crossings}
+
+
+@dataclass(frozen=True)
+class BoxRules(AnhoejRules):
+    """What the best box or cut box rules found: :func:`box_rules`.
+
+    The fields of :class:`AnhoejRules` (signals from the box; ``longest_run_max``
+    and ``n_crossings_min`` the anhoej values, as qicharts2 reports them), and:
+
+    Attributes
+    ----------
+    box_longest_run_max : per segment, the box's longest run allowed for the crossings seen
+    box_crossings_min : per segment, the box's fewest crossings allowed
+    fallback : per segment, read with the anhoej rules (fewer than 10 or more than 100 useful points)
+    """
+
+    box_longest_run_max: np.ndarray
+    box_crossings_min: np.ndarray
+    fallback: np.ndarray
+
+
+def anhoej_rules(ra: RunsAnalysis, seg: np.ndarray, nseg: int) -> AnhoejRules:
     """Apply the Anhøj rules to a runs analysis; add limits, flags and the segment signal."""
-    n_useful = ra["n_useful"]
-    has = n_useful > 0
-    lmax, cmin = anhoej_limits(n_useful)
+    has = ra.n_useful > 0
+    lmax, cmin = anhoej_limits(ra.n_useful)
     longest_max = np.where(has, lmax, np.nan)
     crossings_min = np.where(has, cmin, np.nan)
     with np.errstate(invalid="ignore"):
-        long_seg = has & (ra["longest_run"] > longest_max)
-        few_seg = has & (ra["n_crossings"] < crossings_min)
-    long_point = ra["useful"] & (ra["run_length"] > np.where(has, lmax, np.iinfo(np.int64).max)[seg])
-    return {
-        "longest_run_max": longest_max,
-        "n_crossings_min": crossings_min,
-        "runs_signal": long_seg | few_seg,
-        "long_run_seg": long_seg,
-        "few_crossings_seg": few_seg,
-        "flags": {"long_run": long_point, "few_crossings": few_seg[seg]},
-    }
+        long_seg = has & (ra.longest_run > longest_max)
+        few_seg = has & (ra.n_crossings < crossings_min)
+    return AnhoejRules(
+        longest_run_max=longest_max,
+        n_crossings_min=crossings_min,
+        runs_signal=long_seg | few_seg,
+        long_run_seg=long_seg,
+        few_crossings_seg=few_seg,
+        long_run=ra.useful & (ra.run_length > np.where(has, lmax, np.iinfo(np.int64).max)[seg]),
+        few_crossings=few_seg[seg],
+    )
 
 
 def _trends(value: np.ndarray, include: np.ndarray, seg: np.ndarray, length: int, skip_ties: bool) -> tuple:
@@ -458,25 +534,55 @@ def _trends(value: np.ndarray, include: np.ndarray, seg: np.ndarray, length: int
     return flag, direction
 
 
-def ihi_rules(value: np.ndarray, ra: dict, include: np.ndarray, seg: np.ndarray, nseg: int) -> dict:
+@dataclass(frozen=True)
+class IHIRules:
+    """What the IHI run-chart rules found: :func:`ihi_rules`.
+
+    Attributes
+    ----------
+    runs_min, runs_max : per segment, the fewest and most runs expected by chance (NaN: no table)
+    runs_signal : per segment, a shift, a trend, or too few or too many runs
+    shift_seg, trend_seg, runs_seg : per segment, each of those three signals
+    shift : per point, a point in a shift (6 or more on one side)
+    trend : per point, a point in a trend (5 or more rising or falling)
+    runs : per point, a point in a segment with too few or too many runs
+    """
+
+    runs_min: np.ndarray
+    runs_max: np.ndarray
+    runs_signal: np.ndarray
+    shift_seg: np.ndarray
+    trend_seg: np.ndarray
+    runs_seg: np.ndarray
+    shift: np.ndarray
+    trend: np.ndarray
+    runs: np.ndarray
+
+    @property
+    def flags(self) -> dict[str, np.ndarray]:
+        """The per-point table columns, in table order."""
+        return {"shift": self.shift, "trend": self.trend, "runs": self.runs}
+
+
+def ihi_rules(value: np.ndarray, ra: RunsAnalysis, include: np.ndarray, seg: np.ndarray, nseg: int) -> IHIRules:
     """Apply the IHI run-chart rules (shift 6, trend 5, runs table)."""
-    shift = ra["useful"] & (ra["run_length"] >= IHI_SHIFT)
+    shift = ra.useful & (ra.run_length >= IHI_SHIFT)
     trend, _ = _trends(value, include, seg, IHI_TREND, skip_ties=True)
-    lo, hi = ihi_runs_limits(ra["n_useful"])
-    n_runs = ra["n_runs"]
-    runs_seg = (ra["n_useful"] > 0) & ((n_runs < lo) | (n_runs > hi))
+    lo, hi = ihi_runs_limits(ra.n_useful)
+    runs_seg = (ra.n_useful > 0) & ((ra.n_runs < lo) | (ra.n_runs > hi))
     shift_seg = np.bincount(seg[shift], minlength=nseg) > 0
     trend_seg = np.bincount(seg[trend], minlength=nseg) > 0
-    return {
-        "runs_min": np.where(ra["n_useful"] >= IHI_TABLE_RANGE[0], lo, np.nan),
-        "runs_max": np.where((ra["n_useful"] >= IHI_TABLE_RANGE[0]) & (ra["n_useful"] <= IHI_TABLE_RANGE[1]),
-                             hi, np.nan),
-        "runs_signal": shift_seg | trend_seg | runs_seg,
-        "shift_seg": shift_seg,
-        "trend_seg": trend_seg,
-        "runs_seg": runs_seg,
-        "flags": {"shift": shift, "trend": trend, "runs": runs_seg[seg]},
-    }
+    return IHIRules(
+        runs_min=np.where(ra.n_useful >= IHI_TABLE_RANGE[0], lo, np.nan),
+        runs_max=np.where((ra.n_useful >= IHI_TABLE_RANGE[0]) & (ra.n_useful <= IHI_TABLE_RANGE[1]), hi, np.nan),
+        runs_signal=shift_seg | trend_seg | runs_seg,
+        shift_seg=shift_seg,
+        trend_seg=trend_seg,
+        runs_seg=runs_seg,
+        shift=shift,
+        trend=trend,
+        runs=runs_seg[seg],
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -494,12 +600,43 @@ def _window_any(hits: np.ndarray, seg: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class MDCRules:
+    """What the Making Data Count rules found, per point: :func:`mdc_rules`.
+
+    Attributes
+    ----------
+    outside_limits : beyond a process limit
+    close_to_limits : beyond two thirds of the way to a limit, but not outside it
+    trend : in a 7-point trend
+    two_in_three : 2 of 3 points close to a limit, all 3 on one side of the mean
+    shift : in a run of 7 points on one side of the mean
+    special_cause_type : NHSRplotthedots' name for the point's signal ("Common Cause", "Above UCL", ...;
+        None for a point not used)
+    used : included and not missing
+    """
+
+    outside_limits: np.ndarray
+    close_to_limits: np.ndarray
+    trend: np.ndarray
+    two_in_three: np.ndarray
+    shift: np.ndarray
+    special_cause_type: np.ndarray
+    used: np.ndarray
+
+    @property
+    def flags(self) -> dict[str, np.ndarray]:
+        """The per-point table columns, in table order."""
+        return {"outside_limits": self.outside_limits, "close_to_limits": self.close_to_limits,
+                "trend": self.trend, "two_in_three": self.two_in_three, "shift": self.shift,
+                "special_cause_type": self.special_cause_type}
+
+
 def mdc_rules(value: np.ndarray, cl: np.ndarray, upl: np.ndarray, lpl: np.ndarray, near_hi: np.ndarray,
-              near_lo: np.ndarray, include: np.ndarray, seg: np.ndarray, nseg: int) -> dict:
+              near_lo: np.ndarray, include: np.ndarray, seg: np.ndarray, nseg: int) -> MDCRules:
     """Apply the Making Data Count rules with NHSRplotthedots' priority.
 
     Rules run over the included, non-missing points of each segment in order.
-    Returns per-point flags and ``special_cause_type`` codes.
     """
     size = value.size
     use = include & ~np.isnan(value)
@@ -579,16 +716,15 @@ def mdc_rules(value: np.ndarray, cl: np.ndarray, upl: np.ndarray, lpl: np.ndarra
         out[idx] = arr
         return out
 
-    full_code = scatter(code, None)
-    return {
-        "outside_limits": scatter(outside, False),
-        "close_to_limits": scatter(close, False),
-        "trend": scatter(trend, False),
-        "two_in_three": scatter(two3, False),
-        "shift": scatter(run7, False),
-        "special_cause_type": full_code,
-        "used": use,
-    }
+    return MDCRules(
+        outside_limits=scatter(outside, False),
+        close_to_limits=scatter(close, False),
+        trend=scatter(trend, False),
+        two_in_three=scatter(two3, False),
+        shift=scatter(run7, False),
+        special_cause_type=scatter(code, None),
+        used=use,
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -603,7 +739,7 @@ class RuleOutcome:
     after the analysis, as qicharts2 does); ``segments`` holds one array per
     summary column (one value per group and phase), ``flags`` one array per
     table column (one value per point), ``sigma`` marks points outside the
-    limits, ``runs`` is the runs analysis, and ``fallback`` (box rules only)
+    limits, ``runs`` is the :class:`RunsAnalysis`, and ``fallback`` (box rules only)
     marks the segments read with the anhoej rules instead.
     """
 
@@ -612,7 +748,7 @@ class RuleOutcome:
     sigma: np.ndarray
     segments: Mapping[str, np.ndarray]
     flags: Mapping[str, np.ndarray]
-    runs: Mapping[str, np.ndarray]
+    runs: RunsAnalysis
     fallback: np.ndarray | None = None
 
 
@@ -634,33 +770,28 @@ def apply_rules(rules: str, value: np.ndarray, limits: Mapping[str, np.ndarray],
     """
     ra = runs_analysis(value, limits["cl"], include, seg, nseg)
     segments: dict[str, np.ndarray] = {
-        "n_obs": ra["n_obs"], "n_useful": ra["n_useful"], "longest_run": ra["longest_run"],
-        "n_crossings": ra["n_crossings"],
+        "n_obs": ra.n_obs, "n_useful": ra.n_useful, "longest_run": ra.longest_run, "n_crossings": ra.n_crossings,
     }
     flags: dict[str, np.ndarray] = {}
     fallback = None
     if rules == "anhoej":
         res = anhoej_rules(ra, seg, nseg)
-        segments.update(longest_run_max=res["longest_run_max"], n_crossings_min=res["n_crossings_min"],
-                        runs_signal=res["runs_signal"], long_run=res["long_run_seg"],
-                        few_crossings=res["few_crossings_seg"])
-        flags.update(res["flags"])
+        segments.update(longest_run_max=res.longest_run_max, n_crossings_min=res.n_crossings_min,
+                        runs_signal=res.runs_signal, long_run=res.long_run_seg, few_crossings=res.few_crossings_seg)
+        flags.update(res.flags)
     elif rules in ("bestbox", "cutbox"):
-        res = box_rules(ra, seg, nseg, rules)
-        segments.update(longest_run_max=res["longest_run_max"], n_crossings_min=res["n_crossings_min"],
-                        box_longest_run_max=res["box_longest_run_max"],
-                        box_crossings_min=res["box_crossings_min"], runs_signal=res["runs_signal"],
-                        long_run=res["long_run_seg"], few_crossings=res["few_crossings_seg"])
-        flags.update(res["flags"])
-        fallback = None if runs_off else res["fallback"]
+        box = box_rules(ra, seg, nseg, rules)
+        segments.update(longest_run_max=box.longest_run_max, n_crossings_min=box.n_crossings_min,
+                        box_longest_run_max=box.box_longest_run_max, box_crossings_min=box.box_crossings_min,
+                        runs_signal=box.runs_signal, long_run=box.long_run_seg, few_crossings=box.few_crossings_seg)
+        flags.update(box.flags)
+        fallback = None if runs_off else box.fallback
     elif rules == "ihi":
-        res = ihi_rules(value, ra, include, seg, nseg)
-        has = ra["n_useful"] > 0
-        segments.update(longest_run_max=np.where(has, IHI_SHIFT - 1, np.nan),
-                        n_crossings_min=res["runs_min"] - 1, n_crossings_max=res["runs_max"] - 1,
-                        runs_signal=res["runs_signal"], shift=res["shift_seg"], trend=res["trend_seg"],
-                        runs=res["runs_seg"])
-        flags.update(res["flags"])
+        ihi = ihi_rules(value, ra, include, seg, nseg)
+        segments.update(longest_run_max=np.where(ra.n_useful > 0, IHI_SHIFT - 1, np.nan),
+                        n_crossings_min=ihi.runs_min - 1, n_crossings_max=ihi.runs_max - 1,
+                        runs_signal=ihi.runs_signal, shift=ihi.shift_seg, trend=ihi.trend_seg, runs=ihi.runs_seg)
+        flags.update(ihi.flags)
 
     if multiply != 1:
         value = value * multiply
@@ -671,15 +802,14 @@ def apply_rules(rules: str, value: np.ndarray, limits: Mapping[str, np.ndarray],
     sigma &= ~np.isnan(limits["ucl"]) | ~np.isnan(limits["lcl"])
 
     if rules == "mdc":
-        res = mdc_rules(value, limits["cl"], limits["ucl"], limits["lcl"], limits["ucl_95"], limits["lcl_95"],
+        mdc = mdc_rules(value, limits["cl"], limits["ucl"], limits["lcl"], limits["ucl_95"], limits["lcl_95"],
                         include, seg, nseg)
-        sigma = res["outside_limits"].copy()
-        flags.update({k: res[k] for k in ("outside_limits", "close_to_limits", "trend", "two_in_three", "shift")})
-        runs_any = res["trend"] | res["two_in_three"] | res["shift"]
-        segments.update(longest_run_max=np.where(ra["n_useful"] > 0, MDC_RUN - 1, np.nan),
+        sigma = mdc.outside_limits.copy()
+        flags.update(mdc.flags)
+        runs_any = mdc.trend | mdc.two_in_three | mdc.shift
+        segments.update(longest_run_max=np.where(ra.n_useful > 0, MDC_RUN - 1, np.nan),
                         n_crossings_min=np.full(nseg, np.nan),
                         runs_signal=np.bincount(seg[runs_any], minlength=nseg) > 0)
-        flags["special_cause_type"] = res["special_cause_type"]
 
     if runs_off:
         segments["runs_signal"] = np.zeros(nseg, dtype=bool)

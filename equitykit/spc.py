@@ -616,11 +616,11 @@ def _limits(chart: str, rules: str, screen_mr: Any, pts: dict, base: np.ndarray,
 
 
 def _signals(rules: str, improvement: str, value: np.ndarray, lim: dict, include: np.ndarray, seg: np.ndarray,
-             nseg: int, *, multiply: float, runs_off: bool) -> Any:
+             nseg: int, *, multiply: float, runs_off: bool) -> _rules.RuleOutcome:
     """The rule set applied (rules.py); a box-rule fallback to the anhoej rules is warned."""
     found = _rules.apply_rules(rules, value, lim, include, seg, nseg, multiply=multiply, runs_off=runs_off)
     if found.fallback is not None and found.fallback.any():
-        sizes = found.runs["n_useful"][found.fallback]
+        sizes = found.runs.n_useful[found.fallback]
         where = f"{int(found.fallback.sum())} of {nseg} group/phase(s) have" if nseg > 1 else "this chart has"
         warnings.warn(
             f"rules={rules!r} is tabulated for 10 to 100 useful points, but {where} "
@@ -732,13 +732,13 @@ def _target_column(target: Any, table: pd.DataFrame, by_cols: list) -> np.ndarra
         raise EquityKitError(f"target should be a number (or a dict of numbers per group), not {target!r}.") from None
 
 
-def _warn_short(chart: str, rules: str, seg: np.ndarray, nseg: int, base: np.ndarray, ra: dict,
+def _warn_short(chart: str, rules: str, seg: np.ndarray, nseg: int, base: np.ndarray, ra: _rules.RunsAnalysis,
                 by_cols: list, stacklevel: int) -> None:
     if rules == "mdc":
         sizes, need, what = np.bincount(seg, minlength=nseg), MIN_POINTS_MDC, "points"
         why = "Making Data Count treats limits from fewer points as trial limits"
     elif chart == "run":
-        sizes, need, what = ra["n_useful"], MIN_POINTS_RUN, "useful points"
+        sizes, need, what = ra.n_useful, MIN_POINTS_RUN, "useful points"
         why = "runs analysis has little power with fewer"
     else:
         sizes, need, what = np.bincount(seg[base], minlength=nseg), MIN_POINTS_LIMITS, "baseline points"
@@ -832,7 +832,7 @@ class SPCResult(Result):
     """The result of :func:`spc`: ``.table`` (one row per point), ``.summary()``, ``.chart()``."""
 
     def __init__(self, table: pd.DataFrame, seg: np.ndarray, seg_info: dict, options: dict,
-                 annotations: pd.DataFrame, runs: dict) -> None:
+                 annotations: pd.DataFrame, runs: _rules.RunsAnalysis) -> None:
         self.table = table
         self.options = options
         self.annotations = annotations

@@ -99,8 +99,8 @@ def _segment_reading(res: Any, row: pd.Series, idx: np.ndarray) -> str:
         head += f", limits {number(row['lcl'])} to {number(row['ucl'])}"
     head += ". "
     xs = t["x"].to_numpy()[idx]
-    side = res._runs["side"][idx]
-    runlen = res._runs["run_length"][idx]
+    side = res._runs.side[idx]
+    runlen = res._runs.run_length[idx]
     if opts["categorical"] and opts["chart"] != "mr":
         parts.append("x is a category, so runs are not analysed (only points beyond the limits count)")
     elif opts["chart"] == "mr":

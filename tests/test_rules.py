@@ -1,9 +1,11 @@
 """Rule sets for reading SPC charts: critical values from exact arithmetic, hand-made patterns."""
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import warnings
 from math import comb
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -249,3 +251,57 @@ def test_box_rules_fall_back_to_anhoej_with_a_warning() -> None:
     for col in ("longest_run_max", "n_crossings_min", "runs_signal"):
         assert box[col].tolist() == plain[col].tolist()
     assert box["box_longest_run_max"].tolist() == plain["longest_run_max"].tolist()
+
+
+def _eight_above_four_below() -> tuple:
+    """12 points about a centre line of 0: a run of 8 above, then 4 below (one crossing)."""
+    return np.array([1.0] * 8 + [-1.0] * 4), np.zeros(12), np.ones(12, dtype=bool), np.zeros(12, dtype=int)
+
+
+def test_each_rule_set_returns_a_small_frozen_typed_result() -> None:
+    v, cl, include, seg = _eight_above_four_below()
+    ra = rules.runs_analysis(v, cl, include, seg, 1)
+    lim = {"cl": cl, "lcl": cl - 3, "ucl": cl + 3, "lcl_95": cl - 2, "ucl_95": cl + 2}
+    found = {
+        rules.RunsAnalysis: ra,
+        rules.AnhoejRules: rules.anhoej_rules(ra, seg, 1),
+        rules.BoxRules: rules.box_rules(ra, seg, 1, "cutbox"),
+        rules.IHIRules: rules.ihi_rules(v, ra, include, seg, 1),
+        rules.MDCRules: rules.mdc_rules(v, cl, cl + 3, cl - 3, cl + 2, cl - 2, include, seg, 1),
+        rules.RuleOutcome: rules.apply_rules("anhoej", v, lim, include, seg, 1),
+    }
+    for kind, res in found.items():
+        assert type(res) is kind and dataclasses.is_dataclass(res)
+        for field in dataclasses.fields(res):
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(res, field.name, None)
+    # the fields carry what the rules found, read by name
+    assert (ra.n_useful[0], ra.longest_run[0], ra.n_crossings[0], ra.n_runs[0]) == (12, 8, 1, 2)
+    assert ra.side.tolist() == [1] * 8 + [-1] * 4 and ra.run_length.tolist() == [8] * 8 + [4] * 4
+    anhoej = found[rules.AnhoejRules]  # 12 useful points: a run longer than 7 or fewer than 3 crossings
+    assert (anhoej.longest_run_max[0], anhoej.n_crossings_min[0]) == (7, 3)
+    assert anhoej.long_run_seg[0] and anhoej.few_crossings_seg[0] and anhoej.runs_signal[0]
+    assert anhoej.long_run.tolist() == [True] * 8 + [False] * 4
+    assert list(anhoej.flags) == ["long_run", "few_crossings"]
+    box = found[rules.BoxRules]
+    assert not box.fallback[0] and box.longest_run_max[0] == 7 and box.few_crossings_seg[0]
+    ihi = found[rules.IHIRules]  # a shift of 6 or more; no trend (no rising or falling points)
+    assert ihi.shift.tolist() == [True] * 8 + [False] * 4 and not ihi.trend.any()
+    assert ihi.shift_seg[0] and not ihi.trend_seg[0] and list(ihi.flags) == ["shift", "trend", "runs"]
+    mdc = found[rules.MDCRules]  # 7 or more in a row on one side of the mean
+    assert mdc.shift.tolist() == [True] * 8 + [False] * 4 and not mdc.outside_limits.any()
+    assert mdc.special_cause_type.tolist() == ["7 Points Above CL"] * 8 + ["Common Cause"] * 4
+    assert list(mdc.flags)[-1] == "special_cause_type"
+    assert found[rules.RuleOutcome].runs.longest_run[0] == 8
+
+
+def test_architecture_names_the_typed_results_of_rules() -> None:
+    text = (Path(__file__).parents[1] / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if "→ rules.py" in line)
+    end = next(i for i in range(start + 1, len(lines)) if "→" in lines[i])
+    rules_line = " ".join(lines[start:end])
+    typed = [name for name in rules.__all__ if dataclasses.is_dataclass(getattr(rules, name))]
+    assert {"RuleOutcome", "RunsAnalysis", "AnhoejRules", "BoxRules", "IHIRules", "MDCRules"} <= set(typed)
+    for name in typed:
+        assert name in rules_line, f"docs/ARCHITECTURE.md's rules.py line should name {name}"
