@@ -224,7 +224,7 @@ def disaggregate(
     suppress: bool = False,
     min_group: int = 30,
     order: Sequence[Any] | None = None,
-    multiply: float = 100,
+    multiply: float | None = None,
 ) -> GapResult:
     """Split an outcome by group and compare every group with a reference group.
 
@@ -263,9 +263,10 @@ def disaggregate(
         The groups from most deprived (or disadvantaged) to least. By default a
         numeric ``by`` (IMD decile 1 = most deprived) or an ordered categorical
         gives the order; text groups have none unless you give one.
-    multiply : float
-        Scale of rates and differences: 100 (default) gives percentages and
-        percentage points, 1 gives proportions.
+    multiply : float, optional
+        Scale of rates and differences. Left out, rates are percentages and
+        differences percentage points (100), as everywhere in the kit; 1 gives
+        proportions.
 
     Returns
     -------

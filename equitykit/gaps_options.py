@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .intervals import z_value
-from .validation import EquityKitError, as_frame, as_numeric, require_columns
+from .validation import EquityKitError, as_frame, as_numeric, checked_multiply, require_columns
 from .wording import check_choice
 
 __all__ = ["NOT_RECORDED", "group_label", "by_columns", "check_disaggregate", "check_order", "choose_reference",
@@ -49,7 +49,7 @@ def by_columns(by: Any) -> list[Any]:
 
 
 def check_disaggregate(frame: pd.DataFrame, outcome: str, by_cols: list[Any], n: str | None, improvement: str,
-                       confidence: float, min_group: int, multiply: float) -> tuple[str, float]:
+                       confidence: float, min_group: int, multiply: float | None) -> tuple[str, float]:
     """Check the options of ``disaggregate``; return ``improvement`` and ``multiply`` as resolved."""
     require_columns(frame, [outcome, *by_cols, n])
     if outcome in by_cols:
@@ -64,12 +64,7 @@ def check_disaggregate(frame: pd.DataFrame, outcome: str, by_cols: list[Any], n:
     z_value(confidence)  # validates confidence early
     if not isinstance(min_group, (int, np.integer)) or min_group < 0:
         raise EquityKitError(f"min_group={min_group!r} should be a whole number such as 30.")
-    try:
-        multiply = float(multiply)
-    except (TypeError, ValueError):
-        raise EquityKitError(f"multiply={multiply!r} should be a positive number, e.g. 100 for percentages.") from None
-    if not multiply or not np.isfinite(multiply) or multiply <= 0:
-        raise EquityKitError(f"multiply={multiply!r} should be a positive number, e.g. 100 for percentages.")
+    multiply = checked_multiply(multiply, "p")  # a group comparison is of proportions
     return improvement, multiply
 
 

@@ -93,7 +93,7 @@ import yaml
 
 from .files import atomic_write_text
 from .periods import as_dates
-from .validation import EquityKitError, as_binary, as_frame, as_numeric, require_columns
+from .validation import EquityKitError, as_binary, as_frame, as_numeric, checked_multiply, require_columns
 from .wording import check_choice
 
 __all__ = [
@@ -333,8 +333,9 @@ def say_date(value: Any) -> str:
 def rate_unit(chart: str, multiply: float, unit: str, n: str) -> tuple[float, str]:
     """The scale and unit every section of a handout writes rates in.
 
-    ``multiply`` 0 means the usual one: 100 (a percentage) for P charts, 1,000
-    for U charts (per 1,000 of the denominator, e.g. bed days). ``unit`` (text)
+    ``multiply`` 0 means the kit's usual one (``checked_multiply``): 100 (a
+    percentage) for P charts, 1,000 for U charts (per 1,000 of the denominator,
+    e.g. bed days). ``unit`` (text)
     overrides the words, e.g. "per 1,000 occupied bed days".
 
     Example
@@ -342,7 +343,7 @@ def rate_unit(chart: str, multiply: float, unit: str, n: str) -> tuple[float, st
     >>> rate_unit("p", 0, "", "people"), rate_unit("u", 0, "", "bed_days")
     ((100.0, '%'), (1000.0, ' per 1,000 bed days'))
     """
-    scale = float(multiply) if multiply else (100.0 if chart in ("p", "pp") else 1000.0)
+    scale = checked_multiply(multiply or None, chart)
     if unit:
         words = unit.strip()
         return scale, words if words == "%" else f" {words}"

@@ -35,6 +35,7 @@ from .validation import (
     as_frame,
     as_numeric,
     check_not_above,
+    checked_multiply,
     describe_rows,
     require_columns,
 )
@@ -172,8 +173,8 @@ def equity_lens(
     improvement: str = "neutral",
     groups: tuple[Any, Any] | list[Any] | None = None,
     confidence: float = 0.95,
-    multiply: float = 100,
-    unit: str = "%",
+    multiply: float | None = None,
+    unit: str | None = None,
 ) -> "LensResult":
     """Chart each group over time and judge whether a change narrowed the gap.
 
@@ -203,10 +204,11 @@ def equity_lens(
         the worst rate before the change.
     confidence : float
         Confidence level of the intervals.
-    multiply, unit : float, str
-        The scale and unit rates are written in: 100 and ``"%"`` (gaps in
-        percentage points, the default), or e.g. 1000 and ``" per 1,000 bed days"``
-        for a rate per bed day, so the lens speaks in the same units as the SPC chart.
+    multiply, unit : float, str, optional
+        The scale and unit rates are written in. Left out, rates are in percent
+        and gaps in percentage points (100 and ``"%"``), as everywhere in the
+        kit; or e.g. 1000 and ``" per 1,000 bed days"`` for a rate per bed day,
+        so the lens speaks in the same units as the SPC chart.
 
     Returns
     -------
@@ -243,6 +245,9 @@ def equity_lens(
     from .spc import spc  # spc imports nothing from here; the late import keeps module load light
 
     improvement = check_choice(improvement, "improvement", ("increase", "decrease", "neutral"))
+    multiply = checked_multiply(multiply, "p")  # the lens compares proportions
+    if unit is None:
+        unit = "%" if multiply == 100 else f" per {multiply:,g}"
     if improvement == "neutral":
         raise EquityKitError(
             "equity_lens names the group that is behind, so it needs to know which way is better: add "

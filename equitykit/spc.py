@@ -42,6 +42,7 @@ from .validation import (
     as_frame,
     as_numeric,
     check_not_above,
+    checked_multiply,
     column_names,
     describe_rows,
     require_columns,
@@ -194,7 +195,7 @@ def spc(
     rules: str = "anhoej",
     improvement: str = "neutral",
     target: float | dict | None = None,
-    multiply: float = 1,
+    multiply: float | None = None,
     screen_mr: bool = True,
     annotations: Any = None,
     by: str | Sequence[str] | None = None,
@@ -244,11 +245,14 @@ def spc(
         ``increase``, ``decrease`` or ``neutral``: which direction is better.
         Colours signals and words the reading.
     target : float or dict, optional
-        A target line, in the units plotted (after ``multiply``: 95 for 95%
-        on a P chart with ``multiply=100``); a dict gives one per group. With
+        A target line, in the units plotted (95 for 95% on a P chart, which
+        is in percent unless ``multiply`` says otherwise); a dict gives one per group. With
         ``mdc`` it also gives the assurance icon.
-    multiply : float
-        Scale the plotted values and limits, e.g. 100 for percentages.
+    multiply : float, optional
+        Scale of the plotted values and limits, after the statistics. Left
+        out, P and P' charts are in percent (100), U and U' charts per 1,000
+        of ``n`` (1000) and other charts as they are (1); ``multiply=1`` gives
+        a P chart's proportions, as qicharts2 shows them.
     screen_mr : bool
         Drop moving ranges at or above 3.267 x their average from the average
         (i, t, pp, up charts and mdc), as qicharts2 does when attached.
@@ -285,7 +289,7 @@ def spc(
     >>> import pandas as pd
     >>> d = pd.DataFrame({"month": pd.date_range("2023-01-01", periods=12, freq="MS"),
     ...                   "seen": [40, 42, 39, 45, 44, 48, 41, 43, 40, 46, 44, 47], "referred": [50] * 12})
-    >>> res = spc(d, x="month", y="seen", n="referred", chart="p", multiply=100)
+    >>> res = spc(d, x="month", y="seen", n="referred", chart="p")
     >>> round(float(res.table["cl"].iloc[0]), 1)
     86.5
     """
@@ -364,14 +368,7 @@ def _checked_options(frame: pd.DataFrame, *, x: str, y: str, n: str | None, char
     if chart in ("c", "xbar", "s") and n is not None:
         hint = "use chart='u' for events per unit of n" if chart == "c" else "give one measurement per row in y"
         raise EquityKitError(f"a {chart} chart does not take n: {hint}.")
-    try:
-        multiply = float(multiply)
-    except (TypeError, ValueError):
-        raise EquityKitError(f"multiply should be a number such as 100, not {multiply!r}.") from None
-    if not np.isfinite(multiply) or multiply <= 0:
-        raise EquityKitError(
-            f"multiply should be a positive number such as 100 (for percentages), not {multiply:g}: "
-            "it scales the values and limits, so 0 or a negative number would hide or flip them.")
+    multiply = checked_multiply(multiply, chart)
     return chart, rules, improvement, by_cols, phase_col, multiply
 
 

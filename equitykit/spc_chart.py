@@ -282,6 +282,8 @@ def build_chart(res: Any, title: str | None = None, width: int = 640, height: in
     y_title = words(opts["y"]) + (f" / {words(opts['n'])}" if opts["n"] is not None else "")
     if opts["multiply"] == 100 and opts["chart"] in ("p", "pp"):
         y_title = f"% ({y_title})"
+    elif opts["multiply"] != 1 and opts["n"] is not None:
+        y_title = f"{words(opts['y'])} per {opts['multiply']:,g} {words(opts['n'])}"
     elif opts["multiply"] != 1:
         y_title = f"{y_title} x {opts['multiply']:g}"
     axis = None

@@ -34,6 +34,7 @@ __all__ = [
     "describe_rows",
     "closest_column",
     "column_names",
+    "checked_multiply",
 ]
 
 _MAX_EXAMPLES = 3
@@ -300,3 +301,38 @@ def check_not_above(
             f"{_plural(int(above.sum()), 'row')}, e.g. {examples}. "
             "A numerator counts people within its denominator: check those rows."
         )
+
+
+#: ``multiply=None``, every function's default, resolved by chart type: proportions in percent,
+#: rates per unit per 1,000 of the denominator, anything else as it is (``docs/API.md``).
+DEFAULT_MULTIPLY = {"p": 100.0, "pp": 100.0, "u": 1000.0, "up": 1000.0}
+
+
+def checked_multiply(multiply: Any, chart: str = "p") -> float:
+    """``multiply`` as a positive number, with ``None`` resolved by the kit's one rule.
+
+    ``None`` (the default of ``spc``, ``disaggregate``, ``equity_lens`` and the
+    handouts) gives percentages for proportions (P and P' charts and every group
+    comparison: 100), rates per 1,000 of the denominator for U and U' charts
+    (e.g. per 1,000 bed days) and the measure as it is for every other chart (1).
+
+    Example
+    -------
+    >>> checked_multiply(None, "p"), checked_multiply(None, "u"), checked_multiply(None, "i"), checked_multiply(1, "p")
+    (100.0, 1000.0, 1.0, 1.0)
+    """
+    if multiply is None:
+        return DEFAULT_MULTIPLY.get(chart, 1.0)
+    advice = ("multiply scales rates for display: 100 for percentages, 1000 for a rate per 1,000, "
+              "1 for the measure as it is, or leave it out for the usual one")
+    try:
+        if isinstance(multiply, (bool, np.bool_)):
+            raise TypeError
+        multiply = float(multiply)
+    except (TypeError, ValueError):
+        raise EquityKitError(f"multiply={multiply!r} should be a positive number such as 100: {advice}.") from None
+    if not np.isfinite(multiply) or multiply <= 0:
+        raise EquityKitError(
+            f"multiply={multiply:g} should be a positive number ({advice}): it scales values and limits, "
+            "so 0 or a negative number would hide or flip them.")
+    return multiply

@@ -121,6 +121,62 @@ def test_the_lens_asks_for_a_direction_instead_of_assuming_one():
         ek.equity_lens(SCREENING, x="month", outcome="screened", n="eligible", by="age_group", change="phase")
 
 
+# --- multiply: one default, one rule, everywhere ---------------------------------------------------
+
+EI = ek.load_dataset("ei_access")
+
+
+def test_multiply_has_one_default_everywhere():
+    for name in ("disaggregate", "spc", "equity_lens"):
+        assert inspect.signature(getattr(ek, name)).parameters["multiply"].default is None, name
+
+
+def test_left_out_multiply_puts_proportions_in_percent_and_rates_per_thousand():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = ek.spc(EI, x="month", y="ethnic_minority_users", n="service_users", chart="p", phase="phase")
+        p1 = ek.spc(EI, x="month", y="ethnic_minority_users", n="service_users", chart="p", phase="phase",
+                    multiply=1)
+        u = ek.spc(WARD.assign(days=700), x="fortnight_start", y="incidents", n="days", chart="u")
+        c = ek.spc(WARD, x="fortnight_start", y="incidents", chart="c")
+    for col in ("value", "cl", "lcl", "ucl"):
+        assert p.table[col].to_numpy() == pytest.approx(100 * p1.table[col].to_numpy(), nan_ok=True)
+    # the published story reads in percent: access rose from about 67% to about 85%
+    centre = p.table.groupby("phase", sort=False)["cl"].first()
+    assert 60 < centre.iloc[0] < 75 and 80 < centre.iloc[-1] < 90
+    assert u.table["value"].to_numpy() == pytest.approx(1000 * WARD["incidents"].to_numpy() / 700)
+    assert c.table["value"].tolist() == WARD["incidents"].astype(float).tolist()  # counts stay counts
+    assert "% (" in str(p.chart().to_dict())  # the axis says percent
+    assert "per 1,000" in str(u.chart().to_dict())
+
+
+def test_group_comparisons_and_handouts_read_multiply_by_the_same_rule():
+    from equitykit.handouts import rate_unit
+    from equitykit.validation import checked_multiply
+
+    gap = ek.disaggregate(APPTS, outcome="dna", by="imd_decile")
+    as_proportions = ek.disaggregate(APPTS, outcome="dna", by="imd_decile", multiply=1)
+    assert gap.table["rate"].to_numpy() == pytest.approx(100 * as_proportions.table["rate"].to_numpy(), nan_ok=True)
+    lens = ek.equity_lens(SCREENING, x="month", outcome="screened", n="eligible", by="age_group", change="phase",
+                          improvement="increase")
+    assert lens.unit == "%" and lens.multiply == 100
+    for chart in ("p", "pp", "u", "up", "i", "c", "run"):
+        assert rate_unit(chart, 0, "", "bed_days")[0] == checked_multiply(None, chart)
+
+
+@pytest.mark.parametrize("bad", [0, -100, float("nan"), float("inf"), True, "per cent", [100]])
+def test_a_wrong_multiply_is_a_clear_error_everywhere(bad):
+    calls = [
+        lambda: ek.spc(EI, x="month", y="ethnic_minority_users", n="service_users", chart="p", multiply=bad),
+        lambda: ek.disaggregate(APPTS, outcome="dna", by="imd_decile", multiply=bad),
+        lambda: ek.equity_lens(SCREENING, x="month", outcome="screened", n="eligible", by="age_group",
+                               change="phase", improvement="increase", multiply=bad),
+    ]
+    for call in calls:
+        with pytest.raises(ek.EquityKitError, match=r"multiply=.* should be a positive number"):
+            call()
+
+
 # --- old names and positions: still working for this version, with a FutureWarning ---------------
 
 @pytest.mark.parametrize("old, new", [

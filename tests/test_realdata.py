@@ -217,7 +217,7 @@ def test_montgomery_7_1_p_chart_with_exclusions_and_a_new_phase() -> None:
     """Example 7.1 (Table 7.3): samples 15 and 23 (assignable causes) are dropped from phase 1;
     the book's revised limits are p-bar 0.2150, 0.0407 to 0.3893. Phase 2 starts at sample 31."""
     t = pd.read_csv(MONT / "tbl_07.03.csv")
-    res = quiet(t, x="sample", y="count", n="size", chart="p", exclude=[15, 23], phase=[31])
+    res = quiet(t, x="sample", y="count", n="size", chart="p", multiply=1, exclude=[15, 23], phase=[31])
     ph1 = t[(t["sample"] <= 30) & ~t["sample"].isin([15, 23])]
     p1 = ph1["count"].sum() / ph1["size"].sum()
     ph2 = t[t["sample"] > 30]
@@ -240,7 +240,7 @@ def test_montgomery_7_1_p_chart_with_exclusions_and_a_new_phase() -> None:
 def test_montgomery_7_2_p_chart_variable_sample_size() -> None:
     """Table 7.4: p-bar = sum(d) / sum(n) (book: 0.096); limits vary with each n (eq. 7.15)."""
     t = pd.read_csv(MONT / "tbl_07.04.csv")
-    res = quiet(t, x="sample", y="count", n="size", chart="p")
+    res = quiet(t, x="sample", y="count", n="size", chart="p", multiply=1)
     p = t["count"].sum() / t["size"].sum()
     sd = np.sqrt(p * (1 - p) / t["size"].to_numpy(float))
     np.testing.assert_allclose(res.table["ucl"], p + 3 * sd, rtol=1e-12)
@@ -276,7 +276,7 @@ def test_montgomery_7_4_and_7_5_u_charts() -> None:
     """Table 7.10: u = sum(c)/sum(n), limits u +/- 3 sqrt(u/n) (eq. 7.19). Example 7.5 (Table 7.11):
     defects per 50 square metres, so multiply = 50 with n in metres; book u-bar 1.42."""
     t = pd.read_csv(MONT / "tbl_07.10.csv")
-    res = quiet(t, x="sample", y="count", n="size", chart="u")
+    res = quiet(t, x="sample", y="count", n="size", chart="u", multiply=1)
     u = t["count"].sum() / t["size"].sum()
     np.testing.assert_allclose(res.table["ucl"], u + 3 * np.sqrt(u / t["size"]), rtol=1e-12)
     np.testing.assert_allclose(res.table["lcl"], np.maximum(0, u - 3 * np.sqrt(u / t["size"])), atol=1e-15)
@@ -350,13 +350,13 @@ def test_nhs_accidents_p_chart_versus_laney_p_prime() -> None:
     p = acc["r"].sum() / acc["n"].sum()
     pi = acc["r"] / acc["n"]
     sd = np.sqrt(p * (1 - p) / acc["n"])
-    res = quiet(acc, x="i", y="r", n="n", chart="p", improvement="increase")
+    res = quiet(acc, x="i", y="r", n="n", chart="p", multiply=1, improvement="increase")
     np.testing.assert_allclose(res.table["ucl"], p + 3 * sd, rtol=1e-12)
     beyond = ((pi > p + 3 * sd) | (pi < p - 3 * sd)).sum()
     assert res.summary()["sigma_signals"].iloc[0] == beyond > 10
     z = (pi - p) / sd
     sigma_z = screened_amr(z) / 1.128
-    pp = quiet(acc, x="i", y="r", n="n", chart="pp", improvement="increase")
+    pp = quiet(acc, x="i", y="r", n="n", chart="pp", multiply=1, improvement="increase")
     np.testing.assert_allclose(pp.table["ucl"], p + 3 * sd * sigma_z, rtol=1e-10)
     np.testing.assert_allclose(pp.table["lcl"], p - 3 * sd * sigma_z, rtol=1e-10)
     assert pp.summary()["sigma_signals"].iloc[0] == ((pi > p + 3 * sd * sigma_z) | (pi < p - 3 * sd * sigma_z)).sum()
@@ -409,14 +409,14 @@ def test_cabg_xbar_and_s_of_length_of_stay_by_month() -> None:
 def test_cabg_deaths_p_chart_row_level_equals_monthly_counts_and_by_gender() -> None:
     """A P chart from one row per operation (y = death, n = 1) equals one from monthly counts."""
     cabg = _cabg()
-    rows = quiet(cabg.assign(one=1), x="month", y="death", n="one", chart="p")
+    rows = quiet(cabg.assign(one=1), x="month", y="death", n="one", chart="p", multiply=1)
     monthly = cabg.groupby("month").agg(deaths=("death", "sum"), ops=("death", "size")).reset_index()
-    agg = quiet(monthly, x="month", y="deaths", n="ops", chart="p")
+    agg = quiet(monthly, x="month", y="deaths", n="ops", chart="p", multiply=1)
     for col in ("value", "cl", "lcl", "ucl", "sigma_signal"):
         np.testing.assert_array_equal(rows.table[col].to_numpy(), agg.table[col].to_numpy())
     p = monthly["deaths"].sum() / monthly["ops"].sum()
     np.testing.assert_allclose(agg.table["ucl"], p + 3 * np.sqrt(p * (1 - p) / monthly["ops"]), rtol=1e-12)
-    by = quiet(cabg.assign(one=1), x="month", y="readmission", n="one", chart="p", by="gender")
+    by = quiet(cabg.assign(one=1), x="month", y="readmission", n="one", chart="p", multiply=1, by="gender")
     for sex, part in cabg.groupby("gender"):
         q = part["readmission"].sum() / len(part)
         np.testing.assert_allclose(by.table.loc[by.table["gender"] == sex, "cl"], q, rtol=1e-12)
@@ -458,10 +458,10 @@ def test_complaints_u_prime_and_lots_i_chart() -> None:
     ui = comp["complaints"] / comp["sales"]
     sd = np.sqrt(u / comp["sales"])
     sigma_z = screened_amr((ui - u) / sd) / 1.128
-    res = quiet(comp, x="month", y="complaints", n="sales", chart="up")
+    res = quiet(comp, x="month", y="complaints", n="sales", chart="up", multiply=1)
     np.testing.assert_allclose(res.table["ucl"], u + 3 * sd * sigma_z, rtol=1e-10)
     np.testing.assert_allclose(res.table["lcl"], np.maximum(0, u - 3 * sd * sigma_z), rtol=1e-10)
-    plain = quiet(comp, x="month", y="complaints", n="sales", chart="u")
+    plain = quiet(comp, x="month", y="complaints", n="sales", chart="u", multiply=1)
     assert plain.summary()["sigma_signals"].iloc[0] >= res.summary()["sigma_signals"].iloc[0]
     lots = pd.read_csv(QIC / "lots.csv")
     i = quiet(lots, x="lot", y="value", chart="i")
@@ -532,13 +532,13 @@ def test_ae_four_hour_performance_p_chart_and_assurance(ae) -> None:
 def test_ae_by_trust_equals_one_chart_per_trust(ae) -> None:
     """by= over 130+ trusts gives the same numbers as charting each trust on its own."""
     t1 = ae[ae["type"] == "1"]
-    allp = quiet(t1, x="period", y="breaches", n="attendances", chart="pp", by="org_code")
+    allp = quiet(t1, x="period", y="breaches", n="attendances", chart="pp", multiply=1, by="org_code")
     assert allp.summary()["org_code"].nunique() == t1["org_code"].nunique()
     for org in ["RF4", "RRK", "RJ1", "R0A", "RBZ"]:
         part = t1[t1["org_code"] == org]
         if part.empty:
             continue
-        alone = quiet(part, x="period", y="breaches", n="attendances", chart="pp")
+        alone = quiet(part, x="period", y="breaches", n="attendances", chart="pp", multiply=1)
         mine = allp.table[allp.table["org_code"] == org].reset_index(drop=True)
         for col in ("value", "cl", "lcl", "ucl", "sigma_signal", "run_signal"):
             np.testing.assert_array_equal(mine[col].to_numpy(), alone.table[col].to_numpy(), err_msg=f"{org} {col}")
@@ -546,7 +546,7 @@ def test_ae_by_trust_equals_one_chart_per_trust(ae) -> None:
 
 def test_ae_national_totals_aggregate_rows_per_month(ae) -> None:
     """Every department's rows for a month are summed into one point (sum of y and of n)."""
-    res = quiet(ae, x="period", y="breaches", n="attendances", chart="p")
+    res = quiet(ae, x="period", y="breaches", n="attendances", chart="p", multiply=1)
     tot = ae.groupby("period")[["breaches", "attendances"]].sum()
     np.testing.assert_allclose(res.table["value"], (tot["breaches"] / tot["attendances"]).to_numpy(), rtol=1e-12)
     assert res.table["n_rows"].tolist() == ae.groupby("period").size().tolist()
@@ -743,7 +743,7 @@ def test_disaggregate_rows_equal_aggregated_counts_on_cabg(seed, by) -> None:
 def test_real_data_is_never_changed_by_the_kit(ae) -> None:
     one = _one_trust(ae)
     before = one.copy()
-    quiet(one, x="period", y="breaches", n="attendances", chart="pp", exclude=["2017-01-01"], freeze=12)
+    quiet(one, x="period", y="breaches", n="attendances", chart="pp", multiply=1, exclude=["2017-01-01"], freeze=12)
     quiet(one, x="period", y="attendances", rules="mdc", target=20000)
     ek.disaggregate(one, outcome="breaches", by="type", n="attendances")
     pd.testing.assert_frame_equal(one, before)

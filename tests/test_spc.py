@@ -68,7 +68,7 @@ def test_xbar_and_s_limits_use_textbook_constants() -> None:
 def test_p_chart_limits_vary_with_n_and_stay_within_0_1() -> None:
     y = [1, 0, 2, 1, 3, 0, 1, 2, 1, 0, 1, 2]
     n = [5, 3, 8, 4, 9, 2, 5, 6, 4, 3, 5, 7]
-    t = quiet(monthly(y, n), x="month", y="y", n="n", chart="p").table
+    t = quiet(monthly(y, n), x="month", y="y", n="n", chart="p", multiply=1).table
     p = sum(y) / sum(n)
     expected_ucl = np.minimum(1, p + 3 * np.sqrt(p * (1 - p) / np.asarray(n)))
     assert t["ucl"].to_numpy() == pytest.approx(expected_ucl)
@@ -86,7 +86,7 @@ def test_g_chart_median_centre_line_mean_based_limits() -> None:
 
 def test_multiply_scales_values_and_limits() -> None:
     d = monthly([30, 35, 40, 32, 38, 36, 33, 41, 37, 35, 34, 39], [50] * 12)
-    a = quiet(d, x="month", y="y", n="n", chart="p").table
+    a = quiet(d, x="month", y="y", n="n", chart="p", multiply=1).table
     b = quiet(d, x="month", y="y", n="n", chart="p", multiply=100).table
     for c in ("value", "cl", "lcl", "ucl"):
         assert b[c].to_numpy() == pytest.approx(100 * a[c].to_numpy())
@@ -189,13 +189,13 @@ def test_negative_counts_are_refused() -> None:
 
 def test_y_above_n_on_a_p_chart_is_refused() -> None:
     with pytest.raises(EquityKitError, match="larger than"):
-        ek.spc(monthly([3, 9, 2], [5, 5, 5]), x="month", y="y", n="n", chart="p")
+        ek.spc(monthly([3, 9, 2], [5, 5, 5]), x="month", y="y", n="n", chart="p", multiply=1)
 
 
 def test_zero_denominator_is_a_gap_with_a_warning() -> None:
     d = monthly([3, 0, 2, 4, 3, 2, 5, 3, 4, 2, 3, 4], [10, 0, 10, 12, 9, 8, 11, 10, 12, 9, 10, 11])
     with pytest.warns(ek.SPCWarning, match="denominator"):
-        res = ek.spc(d, x="month", y="y", n="n", chart="p")
+        res = ek.spc(d, x="month", y="y", n="n", chart="p", multiply=1)
     t = res.table
     assert len(t) == 12 and np.isnan(t["value"].iloc[1]) and np.isnan(t["ucl"].iloc[1])
     assert res.summary()["n_useful"].iloc[0] <= 11
@@ -326,7 +326,7 @@ def test_chart_spec_is_valid_and_carries_only_points() -> None:
 def test_p_chart_limits_are_stepped_and_signals_coloured() -> None:
     y = [5, 6, 5, 7, 6, 5, 6, 5, 30, 6, 5, 6]
     n = [50, 40, 55, 60, 45, 50, 52, 48, 50, 44, 58, 50]
-    spec = quiet(monthly(y, n), x="month", y="y", n="n", chart="p").chart().to_dict()
+    spec = quiet(monthly(y, n), x="month", y="y", n="n", chart="p", multiply=1).chart().to_dict()
     lines = [layer for layer in _layers(spec) if layer["mark"]["type"] == "line"]
     assert any(layer["mark"].get("interpolate") == "step" for layer in lines)
     point = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "point")
@@ -355,7 +355,7 @@ def test_p_limits_within_0_1(data) -> None:
     n = data.draw(st.lists(st.integers(1, 80), min_size=3, max_size=30))
     y = [data.draw(st.integers(0, k)) for k in n]
     for chart in ("p", "pp"):
-        t = quiet(monthly(y, n), x="month", y="y", n="n", chart=chart).table
+        t = quiet(monthly(y, n), x="month", y="y", n="n", chart=chart, multiply=1).table
         for c in ("lcl", "ucl", "lcl_95", "ucl_95"):
             v = t[c].dropna()
             assert ((v >= 0) & (v <= 1)).all()
@@ -367,7 +367,7 @@ def test_count_limits_not_negative(y) -> None:
     for chart in ("c", "g"):
         t = quiet(monthly(y), x="month", y="y", chart=chart).table
         assert (t["lcl"].dropna() >= 0).all()
-    t = quiet(monthly(y, [v + 3 for v in y]), x="month", y="y", n="n", chart="u").table
+    t = quiet(monthly(y, [v + 3 for v in y]), x="month", y="y", n="n", chart="u", multiply=1).table
     assert (t["lcl"].dropna() >= 0).all()
 
 
@@ -405,10 +405,10 @@ def test_montgomery_example_6_3_xbar_and_s() -> None:
 def test_montgomery_example_7_1_p_chart_with_revised_limits() -> None:
     d = pd.read_csv(MONT / "tbl_07.03.csv")
     p1 = d[d["phase"] == 1]
-    s = quiet(p1, x="sample", y="count", n="size", chart="p").summary().iloc[0]
+    s = quiet(p1, x="sample", y="count", n="size", chart="p", multiply=1).summary().iloc[0]
     assert (round(s["cl"], 4), round(s["lcl"], 4), round(s["ucl"], 4)) == (0.2313, 0.0524, 0.4102)
     # samples 15 and 23 have assignable causes: dropped from the limits, kept on the chart
-    r = quiet(p1, x="sample", y="count", n="size", chart="p", exclude=[15, 23])
+    r = quiet(p1, x="sample", y="count", n="size", chart="p", multiply=1, exclude=[15, 23])
     s = r.summary().iloc[0]
     assert (round(s["cl"], 4), round(s["lcl"], 4), round(s["ucl"], 4)) == (0.2150, 0.0407, 0.3893)
     assert len(r.table) == 30
@@ -435,7 +435,7 @@ def test_spc_never_changes_the_callers_data() -> None:
     d = monthly([3, 4, np.nan, 5, 3, 4, 2, 5, 3, 4, 2, 5], [10] * 12)
     d["phase"] = ["a"] * 6 + ["b"] * 6
     before = d.copy()
-    quiet(d, x="month", y="y", n="n", chart="p", phase="phase", exclude=[d["month"][3]]).chart().to_dict()
+    quiet(d, x="month", y="y", n="n", chart="p", multiply=1, phase="phase", exclude=[d["month"][3]]).chart().to_dict()
     pd.testing.assert_frame_equal(d, before)
 
 
@@ -496,7 +496,7 @@ def test_excel_blank_cells_are_missing_not_text() -> None:
 def test_multiply_must_be_positive() -> None:
     d = monthly([3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 9])
     for bad in (0, -100, float("nan")):
-        with pytest.raises(EquityKitError, match="multiply should be a positive number"):
+        with pytest.raises(EquityKitError, match=r"multiply=\S+ should be a positive number"):
             ek.spc(d, x="month", y="y", chart="c", multiply=bad)
 
 
@@ -577,7 +577,7 @@ def test_target_in_the_wrong_units_warns() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", ek.SPCWarning)
         ek.spc(d, x="month", y="y", n="n", chart="p", multiply=100, target=95)
-        ek.spc(d, x="month", y="y", n="n", chart="p", target=0.95)
+        ek.spc(d, x="month", y="y", n="n", chart="p", multiply=1, target=0.95)
 
 
 def test_x_mixing_numbers_and_numbers_as_text_is_numeric() -> None:

@@ -158,8 +158,8 @@ def translate_qic(call: str) -> tuple[pd.DataFrame, dict, str]:
     if method != "anhoej":
         kw["rules"] = method
     xs = _sorted_x(d, kw["x"])
-    if "multiply" in named:
-        kw["multiply"] = float(named.pop("multiply"))
+    # qic()'s own default is multiply = 1 (the kit's default puts P charts in percent)
+    kw["multiply"] = float(named.pop("multiply", "1"))
     part = named.pop("part", None)
     freeze = named.pop("freeze", None)
     if part is not None:
