@@ -62,15 +62,15 @@ Example
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from math import comb, erf, sqrt
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
 __all__ = ["RULE_SETS", "anhoej_limits", "ihi_runs_limits", "box_limits", "apply_rules", "RuleOutcome",
-           "RunsAnalysis", "AnhoejRules", "BoxRules", "IHIRules", "MDCRules"]
+           "Limits", "RunsAnalysis", "AnhoejRules", "BoxRules", "IHIRules", "MDCRules"]
 
 RULE_SETS = {
     "anhoej": "Anhøj runs rules (qicharts2): an unusually long run, or too few crossings of the centre line.",
@@ -732,6 +732,35 @@ def mdc_rules(value: np.ndarray, cl: np.ndarray, upl: np.ndarray, lpl: np.ndarra
 # ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Limits:
+    """A chart's centre line and limits, one value per point (made by ``spc_limits.py``).
+
+    Kept here, beside :class:`RuleOutcome`, because ``spc_limits.py`` builds on
+    this module, never the other way round.
+
+    Attributes
+    ----------
+    cl : the centre line
+    lcl, ucl : the lower and upper control limits (3 sigma; Making Data Count: mean -/+ 2.66 x AMR)
+    lcl_95, ucl_95 : 2 sigma (Making Data Count: two thirds of the way to a limit)
+    """
+
+    cl: np.ndarray
+    lcl: np.ndarray
+    ucl: np.ndarray
+    lcl_95: np.ndarray
+    ucl_95: np.ndarray
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The limits as table columns, in table order."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def map(self, fn: Callable[[np.ndarray], np.ndarray]) -> Limits:
+        """The limits with ``fn`` applied to each array (e.g. multiplied)."""
+        return Limits(**{k: fn(v) for k, v in self.columns().items()})
+
+
+@dataclass(frozen=True)
 class RuleOutcome:
     """What a rule set found on a chart's points.
 
@@ -744,7 +773,7 @@ class RuleOutcome:
     """
 
     value: np.ndarray
-    limits: Mapping[str, np.ndarray]
+    limits: Limits
     sigma: np.ndarray
     segments: Mapping[str, np.ndarray]
     flags: Mapping[str, np.ndarray]
@@ -752,7 +781,7 @@ class RuleOutcome:
     fallback: np.ndarray | None = None
 
 
-def apply_rules(rules: str, value: np.ndarray, limits: Mapping[str, np.ndarray], include: np.ndarray,
+def apply_rules(rules: str, value: np.ndarray, limits: Limits, include: np.ndarray,
                 seg: np.ndarray, nseg: int, *, multiply: float = 1, runs_off: bool = False) -> RuleOutcome:
     """Apply one rule set (``RULE_SETS``) to the points of a chart, segment by segment.
 
@@ -763,12 +792,12 @@ def apply_rules(rules: str, value: np.ndarray, limits: Mapping[str, np.ndarray],
     -------
     >>> import numpy as np
     >>> v = np.array([1.0, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 9])
-    >>> lim = {"cl": np.full(12, 1.5), "lcl": np.full(12, 0.0), "ucl": np.full(12, 4.0)}
+    >>> lim = Limits(*(np.full(12, c) for c in (1.5, 0.0, 4.0, 0.5, 3.0)))
     >>> out = apply_rules("anhoej", v, lim, np.ones(12, bool), np.zeros(12, int), 1)
     >>> int(out.segments["sigma_signals"][0]), bool(out.segments["runs_signal"][0])
     (1, False)
     """
-    ra = runs_analysis(value, limits["cl"], include, seg, nseg)
+    ra = runs_analysis(value, limits.cl, include, seg, nseg)
     segments: dict[str, np.ndarray] = {
         "n_obs": ra.n_obs, "n_useful": ra.n_useful, "longest_run": ra.longest_run, "n_crossings": ra.n_crossings,
     }
@@ -795,15 +824,14 @@ def apply_rules(rules: str, value: np.ndarray, limits: Mapping[str, np.ndarray],
 
     if multiply != 1:
         value = value * multiply
-        limits = {k: v * multiply for k, v in limits.items()}
-    limits = {k: np.where(np.isfinite(v), v, np.nan) for k, v in limits.items()}
+        limits = limits.map(lambda v: v * multiply)
+    limits = limits.map(lambda v: np.where(np.isfinite(v), v, np.nan))
     with np.errstate(invalid="ignore"):
-        sigma = (value > limits["ucl"]) | (value < limits["lcl"])
-    sigma &= ~np.isnan(limits["ucl"]) | ~np.isnan(limits["lcl"])
+        sigma = (value > limits.ucl) | (value < limits.lcl)
+    sigma &= ~np.isnan(limits.ucl) | ~np.isnan(limits.lcl)
 
     if rules == "mdc":
-        mdc = mdc_rules(value, limits["cl"], limits["ucl"], limits["lcl"], limits["ucl_95"], limits["lcl_95"],
-                        include, seg, nseg)
+        mdc = mdc_rules(value, limits.cl, limits.ucl, limits.lcl, limits.ucl_95, limits.lcl_95, include, seg, nseg)
         sigma = mdc.outside_limits.copy()
         flags.update(mdc.flags)
         runs_any = mdc.trend | mdc.two_in_three | mdc.shift

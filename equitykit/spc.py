@@ -603,7 +603,7 @@ def _excluded(exclude: Any, r: _Rows, p: _Points, x: str) -> np.ndarray:
 
 
 def _limits(chart: str, rules: str, screen_mr: Any, pts: dict, base: np.ndarray, seg: np.ndarray, nseg: int,
-            categorical: bool) -> dict:
+            categorical: bool) -> _rules.Limits:
     """Centre lines and limits per segment (spc_limits.py): Making Data Count's XmR, or the chart's own."""
     if not isinstance(screen_mr, (bool, np.bool_)):
         raise EquityKitError(f"screen_mr should be True or False, not {screen_mr!r}.")
@@ -612,7 +612,7 @@ def _limits(chart: str, rules: str, screen_mr: Any, pts: dict, base: np.ndarray,
     return compute_limits(chart, pts, base, seg, nseg, bool(screen_mr), categorical)
 
 
-def _signals(rules: str, improvement: str, value: np.ndarray, lim: dict, include: np.ndarray, seg: np.ndarray,
+def _signals(rules: str, improvement: str, value: np.ndarray, lim: _rules.Limits, include: np.ndarray, seg: np.ndarray,
              nseg: int, *, multiply: float, runs_off: bool) -> _rules.RuleOutcome:
     """The rule set applied (rules.py); a box-rule fallback to the anhoej rules is warned."""
     found = _rules.apply_rules(rules, value, lim, include, seg, nseg, multiply=multiply, runs_off=runs_off)
@@ -627,7 +627,7 @@ def _signals(rules: str, improvement: str, value: np.ndarray, lim: dict, include
 
 
 def _point_table(frame: pd.DataFrame, r: _Rows, p: _Points, ph: _Phases, by_cols: list, *, value: np.ndarray,
-                 limits: dict, sigma: np.ndarray, target: Any, baseline: np.ndarray, excluded: np.ndarray,
+                 limits: _rules.Limits, sigma: np.ndarray, target: Any, baseline: np.ndarray, excluded: np.ndarray,
                  seg_info: dict, flags: dict) -> pd.DataFrame:
     """The result's table: one row per point."""
     # built as one dict of columns: adding columns one by one is the slow part of a small chart
@@ -640,8 +640,7 @@ def _point_table(frame: pd.DataFrame, r: _Rows, p: _Points, ph: _Phases, by_cols
     table["y"] = p.y_out
     table["n"] = p.pts["n"]
     table["value"] = value
-    for k in ("cl", "lcl", "ucl", "lcl_95", "ucl_95"):
-        table[k] = limits[k]
+    table.update(limits.columns())
     table["target"] = _target_column(target, gvals, by_cols)
     table["phase"] = ph.phase_num
     if ph.labels is not None:
@@ -668,7 +667,7 @@ def _warn_target_units(table: pd.DataFrame, value: np.ndarray, multiply: float) 
 
 def _honest_notes(frame: pd.DataFrame, table: pd.DataFrame, r: _Rows, p: _Points, ph: _Phases, seg_info: dict,
                   *, x: str, y: str, n: str | None, chart: str, phase_col: str | None, by_cols: list,
-                  base: np.ndarray, value: np.ndarray, limits: dict) -> tuple[list, pd.DataFrame, Any]:
+                  base: np.ndarray, value: np.ndarray, limits: _rules.Limits) -> tuple[list, pd.DataFrame, Any]:
     """Be honest about the data: rows added up and periods missing (warned), trial limits (in seg_info).
 
     Returns the notes, the missing points and the series' frequency; adds ``trial_limits``,
@@ -687,7 +686,7 @@ def _honest_notes(frame: pd.DataFrame, table: pd.DataFrame, r: _Rows, p: _Points
     if len(missing):
         notes.append(_missing_note(missing, freq, r.kind, by_cols, p.ngroups))
         warnings.warn(notes[-1], SPCWarning, stacklevel=3)
-    has_limits = chart != "run" and bool(np.isfinite(limits["ucl"]).any() or np.isfinite(limits["lcl"]).any())
+    has_limits = chart != "run" and bool(np.isfinite(limits.ucl).any() or np.isfinite(limits.lcl).any())
     base_points = np.bincount(ph.seg[base & ~np.isnan(value)], minlength=nseg)
     seg_info["trial_limits"] = (base_points < MIN_POINTS_FIRM) & (base_points > 0) & has_limits
     seg_info["trial_base_points"] = base_points

@@ -1,7 +1,8 @@
 """SPC limit formulas: centre lines and control limits for every chart type, as pure functions.
 
 Each function takes the points (numpy arrays), which of them form the baseline,
-and the segment (group and phase) of each point, and returns arrays: nothing
+and the segment (group and phase) of each point, and returns the arrays as
+:class:`equitykit.rules.Limits` (``cl``, ``lcl``, ``ucl``, ``lcl_95``, ``ucl_95``): nothing
 here reads a DataFrame, warns or words anything. The formulas and constants
 follow qicharts2 0.8.1 (Anhoej) and NHSRplotthedots 0.2.2 (Making Data Count);
 ``tests/test_spc_reference.py`` pins them point for point through :func:`equitykit.spc`.
@@ -11,17 +12,18 @@ Example
 >>> import numpy as np
 >>> seg, base = np.zeros(4, dtype=int), np.ones(4, dtype=bool)
 >>> lim = compute_limits("c", {"value": np.array([2.0, 4, 3, 5])}, base, seg, 1, True, False)
->>> round(float(lim["cl"][0]), 2), round(float(lim["ucl"][0]), 2)
+>>> round(float(lim.cl[0]), 2), round(float(lim.ucl[0]), 2)
 (3.5, 9.11)
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from . import rules as _rules
+from .rules import Limits
 from .validation import EquityKitError
 
 __all__ = ["RATIO_CHARTS", "compute_limits", "mdc_limits"]
@@ -66,24 +68,24 @@ def _c4(n: np.ndarray) -> np.ndarray:
     return (np.sqrt(2 / (sizes - 1)) * np.exp(half))[where].reshape(n.shape)
 
 
-def _limits(cl: np.ndarray, sd: np.ndarray) -> dict:
-    return {"cl": cl, "lcl": cl - 3 * sd, "ucl": cl + 3 * sd, "lcl_95": cl - 2 * sd, "ucl_95": cl + 2 * sd}
+def _limits(cl: np.ndarray, sd: np.ndarray) -> Limits:
+    return Limits(cl=cl, lcl=cl - 3 * sd, ucl=cl + 3 * sd, lcl_95=cl - 2 * sd, ucl_95=cl + 2 * sd)
 
 
-def _floor0(lim: dict, keys: Sequence[str] = ("lcl", "lcl_95")) -> None:
-    for k in keys:
-        v = lim[k]
-        lim[k] = np.where(np.isfinite(v) & (v < 0), 0.0, v)
+def _floor0(lim: Limits) -> Limits:
+    """Lower limits below 0 raised to 0."""
+    return replace(lim, lcl=np.where(np.isfinite(lim.lcl) & (lim.lcl < 0), 0.0, lim.lcl),
+                   lcl_95=np.where(np.isfinite(lim.lcl_95) & (lim.lcl_95 < 0), 0.0, lim.lcl_95))
 
 
-def _cap1(lim: dict) -> None:
-    for k in ("ucl", "ucl_95"):
-        v = lim[k]
-        lim[k] = np.where(np.isfinite(v) & (v > 1), 1.0, v)
+def _cap1(lim: Limits) -> Limits:
+    """Upper limits above 1 lowered to 1 (a proportion)."""
+    return replace(lim, ucl=np.where(np.isfinite(lim.ucl) & (lim.ucl > 1), 1.0, lim.ucl),
+                   ucl_95=np.where(np.isfinite(lim.ucl_95) & (lim.ucl_95 > 1), 1.0, lim.ucl_95))
 
 
 def compute_limits(chart: str, pts: dict, base: np.ndarray, seg: np.ndarray, nseg: int, screen: bool,
-                    categorical: bool) -> dict:
+                    categorical: bool) -> Limits:
     """Centre line and limits per point for one chart type, all segments at once (qicharts2 0.8.1 formulas)."""
     value = pts["value"]
     vb = np.where(base, value, np.nan)
@@ -91,7 +93,7 @@ def compute_limits(chart: str, pts: dict, base: np.ndarray, seg: np.ndarray, nse
         if chart == "run":
             cl = _rules.seg_median(vb, seg, nseg)[seg]
             nan = np.full(value.size, np.nan)
-            return {"cl": cl, "lcl": nan, "ucl": nan, "lcl_95": nan, "ucl_95": nan}
+            return Limits(cl=cl, lcl=nan, ucl=nan, lcl_95=nan, ucl_95=nan)
         if chart in ("i", "t"):
             v = value
             if chart == "t":
@@ -101,8 +103,8 @@ def compute_limits(chart: str, pts: dict, base: np.ndarray, seg: np.ndarray, nse
             lim = _limits(cl, sd)
             if chart == "t":
                 pts["value"] = v ** 3.6
-                lim = {k: a ** 3.6 for k, a in lim.items()}
-                lim["lcl"] = np.where((lim["lcl"] < 0) | np.isnan(lim["lcl"]), 0.0, lim["lcl"])
+                lim = lim.map(lambda a: a ** 3.6)
+                lim = replace(lim, lcl=np.where((lim.lcl < 0) | np.isnan(lim.lcl), 0.0, lim.lcl))
             return lim
         if chart == "mr":
             same = np.zeros(value.size, dtype=bool)
@@ -113,20 +115,15 @@ def compute_limits(chart: str, pts: dict, base: np.ndarray, seg: np.ndarray, nse
             pts["value"] = mr
             cl = _rules.seg_mean(np.where(base, mr, np.nan), seg, nseg)[seg]
             zero = np.zeros(value.size)
-            return {"cl": cl, "lcl": zero, "ucl": _MR_SCREEN * cl, "lcl_95": zero.copy(),
-                    "ucl_95": (_MR_SCREEN / 3) * 2 * cl}
+            return Limits(cl=cl, lcl=zero, ucl=_MR_SCREEN * cl, lcl_95=zero.copy(), ucl_95=(_MR_SCREEN / 3) * 2 * cl)
         if chart == "c":
             cl = _rules.seg_mean(vb, seg, nseg)[seg]
-            lim = _limits(cl, np.sqrt(cl))
-            _floor0(lim)
-            return lim
+            return _floor0(_limits(cl, np.sqrt(cl)))
         if chart == "g":
             mean = _rules.seg_mean(vb, seg, nseg)[seg]
             lim = _limits(mean, np.sqrt(mean * (mean + 1)))
-            for k in ("lcl", "lcl_95"):
-                lim[k] = np.where(lim[k] < 0, 0.0, lim[k])
-            lim["cl"] = _rules.seg_median(vb, seg, nseg)[seg]
-            return lim
+            return replace(lim, cl=_rules.seg_median(vb, seg, nseg)[seg], lcl=np.where(lim.lcl < 0, 0.0, lim.lcl),
+                           lcl_95=np.where(lim.lcl_95 < 0, 0.0, lim.lcl_95))
         if chart in RATIO_CHARTS:
             n = pts["n"]
             cl = (_seg_sum(np.where(base, pts["y"], np.nan), seg, nseg)
@@ -140,10 +137,7 @@ def compute_limits(chart: str, pts: dict, base: np.ndarray, seg: np.ndarray, nse
                     sigma_z = _amr(z, base, seg, nseg, screen) / _D2
                 sd = sd * sigma_z[seg]
             lim = _limits(cl, sd)
-            if chart in ("p", "pp"):
-                _cap1(lim)
-            _floor0(lim)
-            return lim
+            return _floor0(_cap1(lim) if chart in ("p", "pp") else lim)
         if chart in ("xbar", "s"):
             k = pts["count"]
             sdv = pts["sd"]
@@ -160,13 +154,13 @@ def compute_limits(chart: str, pts: dict, base: np.ndarray, seg: np.ndarray, nse
                 cl = (_seg_sum(np.where(base, k * pts["mean"], np.nan), seg, nseg)
                       / _seg_sum(np.where(base, k, np.nan), seg, nseg))[seg]
                 a3 = 1 / (c4 * np.sqrt(np.where(k <= 1, np.nan, k)))
-                return {"cl": cl, "lcl": cl - 3 * a3 * stdev, "ucl": cl + 3 * a3 * stdev,
-                        "lcl_95": cl - 2 * a3 * stdev, "ucl_95": cl + 2 * a3 * stdev}
+                return Limits(cl=cl, lcl=cl - 3 * a3 * stdev, ucl=cl + 3 * a3 * stdev, lcl_95=cl - 2 * a3 * stdev,
+                              ucl_95=cl + 2 * a3 * stdev)
             pts["value"] = sdv
             cl = stdev
             c5 = np.sqrt(1 - c4 ** 2)
-            return {"cl": cl, "lcl": np.maximum(0, 1 - 3 * c5 / c4) * cl, "ucl": (1 + 3 * c5 / c4) * cl,
-                    "lcl_95": np.maximum(0, 1 - 2 * c5 / c4) * cl, "ucl_95": (1 + 2 * c5 / c4) * cl}
+            return Limits(cl=cl, lcl=np.maximum(0, 1 - 3 * c5 / c4) * cl, ucl=(1 + 3 * c5 / c4) * cl,
+                          lcl_95=np.maximum(0, 1 - 2 * c5 / c4) * cl, ucl_95=(1 + 2 * c5 / c4) * cl)
     raise EquityKitError(f"chart={chart!r} has no limit formula.")  # pragma: no cover
 
 
@@ -182,11 +176,11 @@ def _seg_sd_strict(z: np.ndarray, base: np.ndarray, seg: np.ndarray, nseg: int) 
     return np.where(any_nan | (cnt < 2), np.nan, sd)
 
 
-def mdc_limits(pts: dict, base: np.ndarray, seg: np.ndarray, nseg: int, screen: bool) -> dict:
+def mdc_limits(pts: dict, base: np.ndarray, seg: np.ndarray, nseg: int, screen: bool) -> Limits:
     """Making Data Count XmR limits: mean +/- 2.66 x AMR (NHSRplotthedots 0.2.2)."""
     value = pts["value"]
     cl = _rules.seg_mean(np.where(base, value, np.nan), seg, nseg)[seg]
     amr = _amr(value, base, seg, nseg, screen)[seg]
     with np.errstate(invalid="ignore"):
-        return {"cl": cl, "lcl": cl - _rules.MDC_LIMIT * amr, "ucl": cl + _rules.MDC_LIMIT * amr,
-                "lcl_95": cl - _rules.MDC_CLOSE * amr, "ucl_95": cl + _rules.MDC_CLOSE * amr}
+        return Limits(cl=cl, lcl=cl - _rules.MDC_LIMIT * amr, ucl=cl + _rules.MDC_LIMIT * amr,
+                      lcl_95=cl - _rules.MDC_CLOSE * amr, ucl_95=cl + _rules.MDC_CLOSE * amr)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import equitykit as ek
-from equitykit import rules
+from equitykit import rules, spc_limits
 
 
 def _exact_qbinom05(m: int) -> int:
@@ -261,8 +261,9 @@ def _eight_above_four_below() -> tuple:
 def test_each_rule_set_returns_a_small_frozen_typed_result() -> None:
     v, cl, include, seg = _eight_above_four_below()
     ra = rules.runs_analysis(v, cl, include, seg, 1)
-    lim = {"cl": cl, "lcl": cl - 3, "ucl": cl + 3, "lcl_95": cl - 2, "ucl_95": cl + 2}
+    lim = rules.Limits(cl=cl, lcl=cl - 3, ucl=cl + 3, lcl_95=cl - 2, ucl_95=cl + 2)
     found = {
+        rules.Limits: spc_limits.compute_limits("i", {"value": v}, include, seg, 1, False, False),
         rules.RunsAnalysis: ra,
         rules.AnhoejRules: rules.anhoej_rules(ra, seg, 1),
         rules.BoxRules: rules.box_rules(ra, seg, 1, "cutbox"),
@@ -293,6 +294,9 @@ def test_each_rule_set_returns_a_small_frozen_typed_result() -> None:
     assert mdc.special_cause_type.tolist() == ["7 Points Above CL"] * 8 + ["Common Cause"] * 4
     assert list(mdc.flags)[-1] == "special_cause_type"
     assert found[rules.RuleOutcome].runs.longest_run[0] == 8
+    # I chart of the 12 points, moving ranges not screened: mean 1/3, one moving range of 2 in 11 (AMR 2/11)
+    assert found[rules.Limits].ucl[0] == pytest.approx(1 / 3 + 3 * (2 / 11) / 1.128)
+    assert list(found[rules.Limits].columns()) == ["cl", "lcl", "ucl", "lcl_95", "ucl_95"]
 
 
 def test_architecture_names_the_typed_results_of_rules() -> None:
@@ -302,6 +306,6 @@ def test_architecture_names_the_typed_results_of_rules() -> None:
     end = next(i for i in range(start + 1, len(lines)) if "→" in lines[i])
     rules_line = " ".join(lines[start:end])
     typed = [name for name in rules.__all__ if dataclasses.is_dataclass(getattr(rules, name))]
-    assert {"RuleOutcome", "RunsAnalysis", "AnhoejRules", "BoxRules", "IHIRules", "MDCRules"} <= set(typed)
+    assert {"RuleOutcome", "Limits", "RunsAnalysis", "AnhoejRules", "BoxRules", "IHIRules", "MDCRules"} <= set(typed)
     for name in typed:
         assert name in rules_line, f"docs/ARCHITECTURE.md's rules.py line should name {name}"
