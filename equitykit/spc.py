@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,23 +30,25 @@ import pandas as pd
 
 from . import rules as _rules
 from ._arguments import vocabulary
-from .periods import infer_frequency, missing_periods, positions, read_periods, to_timestamps
+from .periods import infer_frequency
 from .results import Result, Summary
 from .spc_limits import RATIO_CHARTS, compute_limits, mdc_limits
-from .spc_reading import summary_reading, x_text
-from .theme import styled
-from .validation import (
-    EquityKitError,
-    EquityKitWarning,
-    as_frame,
-    as_numeric,
-    check_not_above,
-    checked_multiply,
-    column_names,
-    describe_rows,
-    require_columns,
+from .spc_points import (
+    Phases,
+    Points,
+    Rows,
+    differing_column,
+    mark_baseline,
+    mark_excluded,
+    missing_points,
+    one_point_per_x,
+    sorted_rows,
+    split_phases,
 )
-from .wording import check_choice, number
+from .spc_reading import missing_note, summary_reading, summed_rows_note
+from .theme import styled
+from .validation import EquityKitError, SPCWarning, as_frame, checked_multiply, column_names, require_columns
+from .wording import check_choice
 
 __all__ = ["spc", "SPCResult", "SPCWarning", "CHARTS"]
 
@@ -65,8 +66,6 @@ CHARTS = {
     "g": "G chart: opportunities or days between rare events",
     "t": "T chart: time between rare events (transformed I chart)",
 }
-_COUNT_CHARTS = {"c", "u", "p", "pp", "up", "g"}
-_SCREENED = {"i", "t", "pp", "up"}
 # Columns of the result's table and summary: a by= column may not share their names.
 _OUTPUT_COLUMNS = frozenset({
     "x", "y", "n", "value", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "target", "phase", "phase_label", "baseline",
@@ -81,76 +80,12 @@ _OUTPUT_COLUMNS = frozenset({
 MIN_POINTS_RUN = 10  # runs analysis: the Anhøj and IHI tables start at 10 useful points
 MIN_POINTS_LIMITS = 12  # control limits: fewer baseline points give trial limits
 MIN_POINTS_MDC = 13  # NHSRplotthedots warns when a group has fewer than 13 points
-MIN_FREEZE_MDC = 12  # NHSRplotthedots refuses fix_after_n_points below 12
 MIN_POINTS_FIRM = 20  # limits from fewer baseline points are trial limits (Provost and Murray 2011)
-
-
-class SPCWarning(EquityKitWarning):
-    """Something about the data that the reader of the chart should know."""
 
 
 # ----------------------------------------------------------------------------
 # Input handling
 # ----------------------------------------------------------------------------
-
-def _blank(raw: pd.Series) -> pd.Series:
-    """True where a cell is missing or holds only spaces (an Excel blank)."""
-    blank = raw.isna().to_numpy(bool)
-    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
-        codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
-        empty = np.asarray([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool)
-        if empty.any():
-            blank = blank | ((codes >= 0) & empty[np.maximum(codes, 0)])
-    return pd.Series(blank, index=raw.index)
-
-
-def _x_values(frame: pd.DataFrame, x: str) -> tuple[pd.Series, str]:
-    """Return x as a Series and its kind: 'date', 'number' or 'category'.
-
-    Read by the kit's one reader of periods (:mod:`equitykit.periods`): text
-    that is all numbers is a number; dates in any accepted format are dates;
-    text that is mostly dates with a few other values is an error naming
-    those rows, never a silent category. Notes (time zones dropped, Excel
-    numbers read as dates) are warned as SPCWarning.
-    """
-    got = read_periods(frame[x], x, categories=True)
-    for note in got.notes:
-        warnings.warn(note, SPCWarning, stacklevel=3)
-    if got.kind == "date":
-        return got.values.astype("datetime64[ns]"), "date"
-    return got.values, got.kind
-
-
-def _category_order(values: pd.Series) -> list:
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return list(values.cat.categories)
-    return list(pd.unique(values.dropna()))
-
-
-def _keys_for(values: Any, kind: str, categories: list | None, what: str) -> np.ndarray:
-    """Turn x values given by the caller (phase starts, exclude, annotations) into sort keys."""
-    if values is None:
-        return np.zeros(0)
-    if isinstance(values, (pd.Series, pd.Index, np.ndarray, list, tuple, set)):
-        vals = list(values)
-    else:
-        vals = [values]
-    if kind == "date":
-        return to_timestamps(vals, f"{what} (dates like the x column)").asi8.astype(float)
-    if kind == "number":
-        try:
-            return np.asarray(vals, dtype=float)
-        except (ValueError, TypeError):
-            raise EquityKitError(f"{what} should be numbers like the x column, got {vals[:3]!r}.") from None
-    lookup = {c: i for i, c in enumerate(categories or [])}
-    missing = [v for v in vals if v not in lookup]
-    if missing:
-        raise EquityKitError(
-            f"{what} has values that are not in the x column: {missing[:3]!r}. "
-            f"The x values are: {list(lookup)[:6]!r}{' ...' if len(lookup) > 6 else ''}."
-        )
-    return np.asarray([lookup[v] for v in vals], dtype=float)
-
 
 def _annotation_frame(annotations: Any) -> pd.DataFrame:
     if annotations is None:
@@ -298,11 +233,11 @@ def spc(
     chart, rules, improvement, by_cols, phase_col, multiply = _checked_options(
         frame, x=x, y=y, n=n, chart=chart, phase=phase, rules=rules, improvement=improvement,
         multiply=multiply, by=by)
-    rows = _sorted_rows(frame, x=x, y=y, n=n, chart=chart, by_cols=by_cols)
-    points = _one_point_per_x(frame, rows, x=x, y=y, n=n, chart=chart, rules=rules, by_cols=by_cols)
-    phases = _phases(frame, rows, points, phase=phase, phase_col=phase_col)
-    baseline = _baseline(freeze, rules, phases, points, by_cols)
-    excluded = _excluded(exclude, rows, points, x)
+    rows = sorted_rows(frame, x=x, y=y, n=n, chart=chart, by_cols=by_cols)
+    points = one_point_per_x(frame, rows, x=x, y=y, n=n, chart=chart, rules=rules, by_cols=by_cols)
+    phases = split_phases(frame, rows, points, phase=phase, phase_col=phase_col)
+    baseline = mark_baseline(freeze, rules, phases, points, by_cols)
+    excluded = mark_excluded(exclude, rows, points, x)
     include = ~excluded
     base = baseline & include
     categorical = rows.kind == "category"
@@ -372,236 +307,6 @@ def _checked_options(frame: pd.DataFrame, *, x: str, y: str, n: str | None, char
     return chart, rules, improvement, by_cols, phase_col, multiply
 
 
-@dataclass(frozen=True)
-class _Rows:
-    """The rows that have an x, sorted by (group, x), with the columns read from them."""
-
-    xv: pd.Series  # x of every row of the frame, read as dates, numbers or categories
-    kind: str  # "date", "number" or "category"
-    categories: list | None
-    keep: np.ndarray  # rows of the frame with an x
-    rows: np.ndarray  # positions in the frame of the kept rows, sorted by (group, x)
-    group: np.ndarray  # group code of each sorted row
-    xkey: np.ndarray  # x of each sorted row as a number
-    y: np.ndarray
-    n: np.ndarray | None
-    n_missing_y: int
-
-
-def _sorted_rows(frame: pd.DataFrame, *, x: str, y: str, n: str | None, chart: str, by_cols: list) -> _Rows:
-    """Read x, y, n and the groups; leave out rows with no x (warned); sort by group and x."""
-    xv, kind = _x_values(frame, x)
-    yv = as_numeric(frame, y, nonnegative=chart in _COUNT_CHARTS)
-    nv = as_numeric(frame, n, nonnegative=True) if n is not None else None
-    if nv is not None and chart in ("p", "pp"):
-        check_not_above(frame, y, n, yv, nv)
-    if nv is not None:
-        incomplete = yv.isna() | nv.isna()
-        yv = yv.mask(incomplete)
-        nv = nv.mask(incomplete)
-    keep = xv.notna().to_numpy()
-    if not keep.all():
-        warnings.warn(
-            f"{int((~keep).sum())} row(s) have no value in '{x}' and were left out, e.g. "
-            f"{describe_rows(frame[x], ~keep)}.", SPCWarning, stacklevel=3)
-    for col in by_cols:
-        if frame[col].isna().any():
-            bad = frame[col].isna()
-            raise EquityKitError(
-                f"column '{col}' (by=) has empty cells, e.g. {describe_rows(frame[col], bad)}. "
-                "Fill them in (e.g. 'Unknown') or remove those rows.")
-    n_missing_y = int((yv.isna().to_numpy() & keep).sum())
-
-    categories = _category_order(xv) if kind == "category" else None
-    if kind == "date":
-        xkey = xv.to_numpy().astype(np.int64).astype(float)
-    elif kind == "number":
-        xkey = xv.to_numpy(dtype=float)
-    else:
-        lookup = {c: i for i, c in enumerate(categories)}
-        xkey = np.asarray([lookup.get(v, -1) if v is not None and v == v else -1 for v in xv], dtype=float)
-    if by_cols:
-        gcode = frame.groupby(by_cols, sort=True, dropna=False, observed=True).ngroup().to_numpy()
-    else:
-        gcode = np.zeros(len(frame), dtype=np.int64)
-    rows = np.flatnonzero(keep)
-    gcode, xkey_r = gcode[rows], xkey[rows]
-    y_r = yv.to_numpy(dtype=float)[rows]
-    n_r = nv.to_numpy(dtype=float)[rows] if nv is not None else None
-    order = np.lexsort((xkey_r, gcode))
-    rows, gcode, xkey_r, y_r = rows[order], gcode[order], xkey_r[order], y_r[order]
-    if n_r is not None:
-        n_r = n_r[order]
-    if rows.size == 0:
-        raise EquityKitError(f"no rows have a value in '{x}': nothing to chart.")
-    return _Rows(xv, kind, categories, keep, rows, gcode, xkey_r, y_r, n_r, n_missing_y)
-
-
-@dataclass(frozen=True)
-class _Points:
-    """One point per (group, x): the values the limits are computed from, and where each came from."""
-
-    pts: dict  # y (sum), mean, sd, count, n, value: what spc_limits and rules read
-    y_out: np.ndarray  # the table's y: sum or mean of y
-    dup: np.ndarray  # sorted rows that repeat the (group, x) of the row before
-    point_of_row: np.ndarray
-    src_rows: np.ndarray  # the frame row each point takes its x and group from
-    group: np.ndarray  # group code of each point
-    xkey: np.ndarray  # x of each point as a number
-    xx: np.ndarray  # position of each point within its group (0, 1, ...)
-    ngroups: int
-
-
-def _one_point_per_x(frame: pd.DataFrame, r: _Rows, *, x: str, y: str, n: str | None, chart: str, rules: str,
-                     by_cols: list) -> _Points:
-    """Combine the rows of each (group, x) into one point: sum, mean and sd of y, sum of n."""
-    gcode, xkey_r, y_r, n_r, rows = r.group, r.xkey, r.y, r.n, r.rows
-    dup = np.zeros(rows.size, dtype=bool)
-    dup[1:] = (gcode[1:] == gcode[:-1]) & (xkey_r[1:] == xkey_r[:-1])
-    if dup.any() and rules == "mdc":
-        first = rows[np.flatnonzero(dup)[:3]]
-        raise EquityKitError(
-            f"rules='mdc' needs one value per '{x}'{' and group' if by_cols else ''}, but some x values repeat "
-            f"(e.g. rows {', '.join(str(frame.index[i]) for i in first)}). Combine them first (e.g. sum or "
-            "mean per date), or use rules='anhoej', which combines them.")
-    point_of_row = np.cumsum(~dup) - 1
-    npts = int(point_of_row[-1]) + 1
-    first_row = np.flatnonzero(~dup)
-    y_ok = ~np.isnan(y_r)
-    count = np.bincount(point_of_row, weights=y_ok, minlength=npts)
-    y_sum = np.bincount(point_of_row, weights=np.where(y_ok, y_r, 0), minlength=npts)
-    if dup.any():
-        with np.errstate(invalid="ignore", divide="ignore"):
-            y_mean = y_sum / count
-            sq = np.bincount(point_of_row, weights=np.where(y_ok, (y_r - y_mean[point_of_row]) ** 2, 0),
-                             minlength=npts)
-            y_sd = np.sqrt(sq / (count - 1))
-        y_sd[count < 2] = np.nan
-        y_sum = np.where(count > 0, y_sum, np.nan)
-    else:
-        y_mean = y_r.copy()
-        y_sum = y_r.copy()
-        y_sd = np.full(npts, np.nan)
-    if chart in ("xbar", "s") and not dup.any():
-        raise EquityKitError(
-            f"an {chart} chart needs several measurements per '{x}' (one row each); every x here has one row. "
-            "Use chart='i' for one value per x.")
-    pts: dict[str, np.ndarray] = {"y": y_sum, "mean": y_mean, "sd": y_sd, "count": count}
-    if n_r is not None:
-        n_sum = np.bincount(point_of_row, weights=np.where(np.isnan(n_r), 0, n_r), minlength=npts)
-        pts["n"] = n_sum
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.where((count > 0) & (n_sum > 0), y_sum / n_sum, np.nan)
-        zero_n = (n_sum == 0) & (count > 0)
-        if zero_n.any():
-            warnings.warn(
-                f"{int(zero_n.sum())} point(s) have a denominator '{n}' of 0; they are kept on the chart as "
-                "gaps and left out of the limits and runs analysis.", SPCWarning, stacklevel=3)
-        y_out = np.where(count > 0, y_sum, np.nan)
-    else:
-        pts["n"] = np.full(npts, np.nan)
-        value = y_sum if chart == "c" else y_mean
-        y_out = y_sum if chart == "c" else y_mean
-    pts["value"] = value.astype(float)
-    if r.n_missing_y:
-        warnings.warn(
-            f"{r.n_missing_y} row(s) have no value in '{y}'{' or ' + repr(n) if n else ''}; points with no value "
-            "are shown as gaps and left out of the analysis.", SPCWarning, stacklevel=3)
-    if chart == "t":
-        finite = value[~np.isnan(value)]
-        if finite.size and finite.min() <= 0:
-            raise EquityKitError(
-                f"a t chart needs times between events greater than zero, but '{y}' has values <= 0 "
-                "(two events at the same time?). Measure the gaps in hours or minutes, or use chart='g' "
-                "for counts of days between events.")
-
-    g_pt = gcode[first_row]
-    ngroups = int(g_pt.max()) + 1 if g_pt.size else 0
-    gcounts = np.bincount(g_pt, minlength=ngroups)
-    gstart = np.concatenate(([0], np.cumsum(gcounts)[:-1]))
-    xx = np.arange(npts) - gstart[g_pt]
-    return _Points(pts, y_out, dup, point_of_row, rows[first_row], g_pt, xkey_r[first_row], xx, ngroups)
-
-
-@dataclass(frozen=True)
-class _Phases:
-    """The segments (group and phase) of the points: each has its own centre line, limits and runs."""
-
-    seg: np.ndarray  # segment of each point, 0 .. nseg - 1
-    nseg: int
-    seg_group: np.ndarray  # group code of each segment
-    phase_num: np.ndarray  # phase of each point within its group, from 1
-    labels: np.ndarray | None  # the phase= column's label of each point, if phase named a column
-
-
-def _phases(frame: pd.DataFrame, r: _Rows, p: _Points, *, phase: Any, phase_col: str | None) -> _Phases:
-    """Split each group into phases: where the phase column's label changes, or at the given x values."""
-    group_first = p.xx == 0
-    if phase_col is not None:
-        blank_phase = _blank(frame[phase_col]).to_numpy(bool)
-        if blank_phase[r.rows].any():
-            raise EquityKitError(
-                f"column '{phase_col}' (phase=) has empty cells, e.g. "
-                f"{describe_rows(frame[phase_col], blank_phase & r.keep)}. Give every row its phase "
-                "label (e.g. 'baseline', 'after PDSA 1'), or pass phase= the x value(s) where new phases start.")
-        labels = frame[phase_col].to_numpy(dtype=object)[p.src_rows]
-        labels = np.asarray(["" if (lab is None or lab != lab) else str(lab) for lab in labels], dtype=object)
-        change = group_first.copy()
-        change[1:] |= labels[1:] != labels[:-1]
-    else:
-        starts = _keys_for(phase, r.kind, r.categories, "phase") if phase is not None else np.zeros(0)
-        starts = np.sort(starts)
-        phase_num_tmp = np.searchsorted(starts, p.xkey, side="right")
-        change = group_first.copy()
-        change[1:] |= phase_num_tmp[1:] != phase_num_tmp[:-1]
-        labels = None
-    seg = np.cumsum(change) - 1
-    nseg = int(seg[-1]) + 1
-    seg_group = p.group[change]
-    seg_first_of_group = np.concatenate(([0], np.flatnonzero(np.diff(seg_group)) + 1))
-    phase_num = seg - seg_first_of_group[np.searchsorted(seg_first_of_group, seg, side="right") - 1] + 1
-    return _Phases(seg, nseg, seg_group, phase_num.astype(int), labels)
-
-
-def _baseline(freeze: Any, rules: str, ph: _Phases, p: _Points, by_cols: list) -> np.ndarray:
-    """The points the limits are computed from: all, or the first ``freeze`` of the first phase."""
-    if freeze is None:
-        return np.ones(p.xx.size, dtype=bool)
-    if isinstance(freeze, bool) or not isinstance(freeze, (int, np.integer)) or freeze < 1:
-        raise EquityKitError(f"freeze should be a whole number of points (e.g. 12), not {freeze!r}.")
-    if rules == "mdc" and freeze < MIN_FREEZE_MDC:
-        raise EquityKitError(
-            f"with rules='mdc', freeze must be at least {MIN_FREEZE_MDC} points (Making Data Count fixes "
-            f"limits only after 12 or more); got {freeze}.")
-    baseline = ~((ph.phase_num == 1) & (p.xx >= freeze))
-    first_len = np.bincount(p.group[ph.phase_num == 1], minlength=p.ngroups)
-    if (first_len <= freeze).all():
-        warnings.warn(
-            f"freeze={freeze} but the {'first phase has' if ph.nseg > p.ngroups else 'chart has'} only "
-            f"{int(first_len.max())} point(s){' in any group' if by_cols else ''}: the limits use all of "
-            "them, so nothing is frozen. Freeze at the end of the baseline period (e.g. 12 or 20 points).",
-            SPCWarning, stacklevel=3)
-    return baseline
-
-
-def _excluded(exclude: Any, r: _Rows, p: _Points, x: str) -> np.ndarray:
-    """The points named by ``exclude`` (kept on the chart, left out of limits and runs); unknown x warned."""
-    if exclude is None:
-        return np.zeros(p.xx.size, dtype=bool)
-    ex_keys = _keys_for(exclude, r.kind, r.categories, "exclude")
-    excluded = np.isin(p.xkey, ex_keys)
-    off_axis = ~np.isin(ex_keys, p.xkey)
-    if off_axis.any():
-        given = list(exclude) if isinstance(exclude, (pd.Series, pd.Index, np.ndarray, list, tuple, set)) \
-            else [exclude]
-        shown = [v for v, off in zip(given, off_axis) if off]
-        warnings.warn(
-            f"exclude names {int(off_axis.sum())} value(s) that are not on the x axis, so nothing is "
-            f"excluded for them: {shown[:3]!r}. Use x values exactly as they are in '{x}'.",
-            SPCWarning, stacklevel=3)
-    return excluded
-
-
 def _limits(chart: str, rules: str, screen_mr: Any, pts: dict, base: np.ndarray, seg: np.ndarray, nseg: int,
             categorical: bool) -> _rules.Limits:
     """Centre lines and limits per segment (spc_limits.py): Making Data Count's XmR, or the chart's own."""
@@ -626,7 +331,7 @@ def _signals(rules: str, improvement: str, value: np.ndarray, lim: _rules.Limits
     return found
 
 
-def _point_table(frame: pd.DataFrame, r: _Rows, p: _Points, ph: _Phases, by_cols: list, *, value: np.ndarray,
+def _point_table(frame: pd.DataFrame, r: Rows, p: Points, ph: Phases, by_cols: list, *, value: np.ndarray,
                  limits: _rules.Limits, sigma: np.ndarray, target: Any, baseline: np.ndarray, excluded: np.ndarray,
                  seg_info: dict, flags: dict) -> pd.DataFrame:
     """The result's table: one row per point."""
@@ -665,7 +370,7 @@ def _warn_target_units(table: pd.DataFrame, value: np.ndarray, multiply: float) 
             f"give the target in the same units (e.g. {np.nanmax(tgt) * multiply:g}).", SPCWarning, stacklevel=3)
 
 
-def _honest_notes(frame: pd.DataFrame, table: pd.DataFrame, r: _Rows, p: _Points, ph: _Phases, seg_info: dict,
+def _honest_notes(frame: pd.DataFrame, table: pd.DataFrame, r: Rows, p: Points, ph: Phases, seg_info: dict,
                   *, x: str, y: str, n: str | None, chart: str, phase_col: str | None, by_cols: list,
                   base: np.ndarray, value: np.ndarray, limits: _rules.Limits) -> tuple[list, pd.DataFrame, Any]:
     """Be honest about the data: rows added up and periods missing (warned), trial limits (in seg_info).
@@ -678,13 +383,12 @@ def _honest_notes(frame: pd.DataFrame, table: pd.DataFrame, r: _Rows, p: _Points
     count, nseg = p.pts["count"], ph.nseg
     if p.dup.any() and chart not in ("xbar", "s"):
         combined = "adds them up" if (chart == "c" or n is not None) else "takes their mean"
-        differs = _differing_column(frame, r.rows, p.point_of_row, count,
-                                    {x, y, n, phase_col, *by_cols})
-        notes.append(_summed_rows_note(count, x, freq, differs, combined))
+        differs = differing_column(frame, r.rows, p.point_of_row, count, {x, y, n, phase_col, *by_cols})
+        notes.append(summed_rows_note(count, x, freq, differs, combined))
         warnings.warn(notes[-1], SPCWarning, stacklevel=3)
-    missing = _missing_points(table, by_cols, ph.seg, freq)
+    missing = missing_points(table, by_cols, ph.seg, freq)
     if len(missing):
-        notes.append(_missing_note(missing, freq, r.kind, by_cols, p.ngroups))
+        notes.append(missing_note(missing, freq, r.kind, by_cols, p.ngroups))
         warnings.warn(notes[-1], SPCWarning, stacklevel=3)
     has_limits = chart != "run" and bool(np.isfinite(limits.ucl).any() or np.isfinite(limits.lcl).any())
     base_points = np.bincount(ph.seg[base & ~np.isnan(value)], minlength=nseg)
@@ -745,79 +449,6 @@ def _warn_short(chart: str, rules: str, seg: np.ndarray, nseg: int, base: np.nda
         warnings.warn(
             f"{where} fewer than {need} {what} (smallest: {int(sizes[short].min())}): {why}. "
             f"Read signals with care, and add points as they come.", SPCWarning, stacklevel=stacklevel)
-
-
-def _differing_column(frame: pd.DataFrame, rows: np.ndarray, point_of_row: np.ndarray, count: np.ndarray,
-                      skip: set) -> Any:
-    """The column that tells apart the rows added into one point (e.g. ethnicity), or None.
-
-    A column qualifies when, in nearly every point made of several rows, each
-    row has its own value; of those, the one with the fewest distinct values
-    (a grouping, not a row id) is named.
-    """
-    shared = np.bincount(point_of_row, minlength=count.size) > 1
-    best, best_levels = None, np.inf
-    for col in list(frame.columns)[:40]:
-        if col in skip:
-            continue
-        codes, levels = pd.factorize(frame[col].to_numpy(dtype=object)[rows], use_na_sentinel=True)
-        if len(levels) < 2:
-            continue
-        pairs = np.unique(point_of_row.astype(np.int64) * (len(levels) + 1) + (codes + 1))
-        distinct = np.bincount(pairs // (len(levels) + 1), minlength=count.size)
-        rows_here = np.bincount(point_of_row, minlength=count.size)
-        if (distinct[shared] == rows_here[shared]).mean() >= 0.9 and len(levels) < best_levels:
-            best, best_levels = col, len(levels)
-    return best
-
-
-def _summed_rows_note(count: np.ndarray, x: str, freq: Any, differs: Any, combined: str) -> str:
-    most = int(count.max()) if count.size else 0
-    per = f"a {freq.word}" if freq is not None else f"for each value of '{x}'"
-    lead = f"{most} rows {per}" if (count[count > 0] == most).all() else f"Up to {most} rows {per}"
-    lead = lead[0].upper() + lead[1:]
-    if differs is None:
-        return f"{lead}: the chart {combined} to make one point {per}."
-    return (f"{lead}, one per {differs}: the chart {combined} to make one point {per}. "
-            f"Use by={str(differs)!r} to chart each group.")
-
-
-def _missing_points(table: pd.DataFrame, by_cols: list, seg: np.ndarray, freq: Any) -> pd.DataFrame:
-    """The x values a regular series skips, per group, with the segment (group and phase) they fall in."""
-    columns = [*by_cols, "x", "segment"]
-    if freq is None:
-        return pd.DataFrame({c: [] for c in columns})
-    xs = table["x"].to_numpy()
-    if by_cols:
-        gid = table.groupby(by_cols, sort=False, dropna=False, observed=True).ngroup().to_numpy()
-    else:
-        gid = np.zeros(len(table), dtype=np.int64)
-    group_of, gone = missing_periods(xs, freq, gid)
-    if not len(gone):
-        return pd.DataFrame({c: [] for c in columns})
-    # each missing point belongs to the segment of the point before it in its group
-    pos = positions(xs, freq)
-    order = np.lexsort((pos, gid))
-    key = gid[order].astype(float) * 1e12 + pos[order]
-    before = order[np.searchsorted(key, group_of.astype(float) * 1e12 + positions(gone, freq), side="right") - 1]
-    out = {c: table[c].to_numpy()[before] for c in by_cols}
-    out["x"] = gone
-    out["segment"] = seg[before]
-    return pd.DataFrame(out, columns=columns)
-
-
-def _missing_note(missing: pd.DataFrame, freq: Any, kind: str, by_cols: list, n_groups: int) -> str:
-    distinct = pd.unique(missing["x"])
-    count = len(distinct)
-    word = freq.word + ("" if count == 1 else "s")
-    shown = [x_text(v, kind) for v in distinct[:4]]
-    listed = ", ".join(shown) + (f" and {count - len(shown)} more" if count > len(shown) else "")
-    groups = ""
-    if by_cols:
-        hit = len(missing.drop_duplicates(subset=by_cols))
-        groups = f" in {hit} of {n_groups} groups" if hit < n_groups else " in every group"
-    return (f"No data for {count} {word} between the first and the last{groups}: {listed}. "
-            "They are left as gaps on the chart, not joined across.")
 
 
 # ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .wording import chart_name, number
 
-__all__ = ["summary_reading", "x_text"]
+__all__ = ["summary_reading", "x_text", "summed_rows_note", "missing_note"]
 
 
 def x_text(value: Any, kind: str) -> str:
@@ -22,6 +22,33 @@ def x_text(value: Any, kind: str) -> str:
     if kind == "number":
         return f"point {value:g}" if isinstance(value, float) else f"point {value}"
     return str(value)
+
+
+def summed_rows_note(count: np.ndarray, x: str, freq: Any, differs: Any, combined: str) -> str:
+    """The note that several rows made one point: how many, which column differs, and the fix (``by=``)."""
+    most = int(count.max()) if count.size else 0
+    per = f"a {freq.word}" if freq is not None else f"for each value of '{x}'"
+    lead = f"{most} rows {per}" if (count[count > 0] == most).all() else f"Up to {most} rows {per}"
+    lead = lead[0].upper() + lead[1:]
+    if differs is None:
+        return f"{lead}: the chart {combined} to make one point {per}."
+    return (f"{lead}, one per {differs}: the chart {combined} to make one point {per}. "
+            f"Use by={str(differs)!r} to chart each group.")
+
+
+def missing_note(missing: pd.DataFrame, freq: Any, kind: str, by_cols: list, n_groups: int) -> str:
+    """The note naming the periods a regular series skips (``missing``: from ``spc_points.missing_points``)."""
+    distinct = pd.unique(missing["x"])
+    count = len(distinct)
+    word = freq.word + ("" if count == 1 else "s")
+    shown = [x_text(v, kind) for v in distinct[:4]]
+    listed = ", ".join(shown) + (f" and {count - len(shown)} more" if count > len(shown) else "")
+    groups = ""
+    if by_cols:
+        hit = len(missing.drop_duplicates(subset=by_cols))
+        groups = f" in {hit} of {n_groups} groups" if hit < n_groups else " in every group"
+    return (f"No data for {count} {word} between the first and the last{groups}: {listed}. "
+            "They are left as gaps on the chart, not joined across.")
 
 
 _MAX_READ_GROUPS = 8

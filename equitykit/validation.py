@@ -25,6 +25,7 @@ import pandas as pd
 __all__ = [
     "EquityKitError",
     "EquityKitWarning",
+    "SPCWarning",
     "as_frame",
     "check_unique_columns",
     "require_columns",
@@ -63,6 +64,10 @@ class EquityKitWarning(UserWarning):
     Every warning the kit gives is one of these (``SPCWarning`` is one kind), so
     ``warnings.simplefilter("ignore", ek.EquityKitWarning)`` quiets them all.
     """
+
+
+class SPCWarning(EquityKitWarning):
+    """Something about the data that the reader of the chart should know."""
 
 
 def describe_rows(values: pd.Series, mask: pd.Series | np.ndarray | None = None) -> str:

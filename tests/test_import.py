@@ -80,3 +80,37 @@ def test_an_unknown_name_is_an_attribute_error():
         assert "no_such_thing" in str(exc)
     else:  # pragma: no cover - the test fails here
         raise AssertionError("ek.no_such_thing should raise AttributeError")
+
+
+def test_no_module_of_the_kit_imports_one_that_imports_it_back():
+    """Top-level imports between the kit's modules form no cycle (late imports inside functions aside)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(ek.__file__).parent
+    names = {path.stem for path in package.glob("*.py")}
+    graph = {}
+    for path in package.glob("*.py"):
+        edges = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    edges.add(node.module.partition(".")[0])
+                else:
+                    edges |= {a.name for a in node.names if a.name in names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("equitykit."):
+                edges.add(node.module.split(".")[1])
+        graph[path.stem] = edges & names
+    assert graph["spc"] >= {"spc_points", "spc_limits", "spc_reading", "rules"}  # the walk sees real edges
+
+    def cycle_from(start: str, seen: tuple) -> tuple | None:
+        for nxt in sorted(graph[start]):
+            if nxt in seen:
+                return seen[seen.index(nxt):] + (nxt,)
+            found = cycle_from(nxt, seen + (nxt,))
+            if found:
+                return found
+        return None
+
+    cycles = [c for c in (cycle_from(m, (m,)) for m in sorted(graph)) if c]
+    assert not cycles, " -> ".join(cycles[0])
