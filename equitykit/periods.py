@@ -51,13 +51,13 @@ __all__ = ["Periods", "read_periods", "read_dates", "as_dates", "to_timestamps",
 
 ACCEPTED = (
     "The kit reads ISO dates or months (2024-04-01, 2024-04), UK dates day first "
-    "(01/04/2024 is 1 April), month labels (Apr-24, Apr 2024, April 2024), dates with times, "
-    "Excel dates, and whole numbers as period numbers (1, 2, 3)."
+    "(01/04/2024 is 1 April), month labels (Apr-24, Apr 2024, April 2024, 2024M04), months as numbers (202404), "
+    "dates with times, Excel dates, and whole numbers as period numbers (1, 2, 3)."
 )
 ACCEPTED_DATES = (
     "The kit reads ISO dates or months (2024-04-01, 2024-04), UK dates day first "
-    "(01/04/2024 is 1 April), month labels (Apr-24, Apr 2024, April 2024), dates with times "
-    "and Excel dates."
+    "(01/04/2024 is 1 April), month labels (Apr-24, Apr 2024, April 2024, 2024M04), months as numbers (202404), "
+    "dates with times and Excel dates."
 )
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (its serial 60 is the non-existent 29 Feb 1900)
@@ -80,6 +80,9 @@ _MONTH_NAMES = (
 _MONTH_FIRST = ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
 _WEEKDAY = re.compile(r"^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+", re.IGNORECASE)
 _SEPT = re.compile(r"\bsept\b", re.IGNORECASE)
+_ONS_MONTH = re.compile(r"^(\d{4})\s*M(\d{1,2})$", re.IGNORECASE)  # 2024M04, as ONS and NHS publications write months
+_APOSTROPHE_YEAR = re.compile(r"^([A-Za-z]{3,9})[\s-]*['\u2019](\d{2})$")  # Apr '24
+_PERIOD_LIKE = re.compile(r"(?<!\d)(19|20|21)\d\d(?!\d)|['\u2019]\d\d\b|\bQ[1-4]\b|\bweek\b|\bwk\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,8 @@ def _parse_text(texts: list[str], zones: set[str]) -> np.ndarray:
     out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
     if not texts:
         return out
-    cleaned = [_SEPT.sub("Sep", _WEEKDAY.sub("", t)) for t in texts]
+    cleaned = [_APOSTROPHE_YEAR.sub(r"\1 \2", _ONS_MONTH.sub(lambda m: f"{m[1]}-{int(m[2]):02d}", _SEPT.sub("Sep", _WEEKDAY.sub("", t))))
+               for t in texts]
     todo = np.arange(len(texts))
     # ISO 8601 first (2024-04-01, 2024-04, 2024-04-01T09:30+01:00)
     iso_like = np.asarray([bool(re.match(r"^\d{4}[-/]\d{1,2}", t)) for t in cleaned], dtype=bool)
@@ -284,12 +288,35 @@ def read_periods(
     return _objects(raw, column, numbers=numbers, categories=categories, excel=excel)
 
 
+def _year_months(raw: pd.Series, vals: np.ndarray, column: str) -> Periods | None:
+    """Six-digit numbers that are all years and months (202404, as many NHS extracts write months) as dates."""
+    live = ~np.isnan(vals)
+    if not live.any():
+        return None
+    v = vals[live]
+    whole = np.all(v == np.round(v))
+    month = np.mod(v, 100)
+    if not (whole and np.all((v >= _FIRST_YEAR * 100 + 1) & (v <= _LAST_YEAR * 100 + 12)) and np.all((month >= 1) & (month <= 12))):
+        return None
+    out = np.full(len(vals), np.datetime64("NaT"), dtype="datetime64[ns]")
+    years, months = (v // 100).astype(int), month.astype(int)
+    out[live] = pd.to_datetime({"year": years, "month": months, "day": 1}).to_numpy()
+    at = int(np.flatnonzero(live)[0])
+    first = pd.Timestamp(out[at])
+    note = (f"Column '{column}' holds months written as six-digit numbers ({describe_rows(raw.iloc[[at]])} is "
+            f"{first:%B %Y}); they were read as months. If they are period numbers, number the periods from 1.")
+    return Periods(pd.Series(out, index=raw.index), "date", (note,))
+
+
 def _numbers(raw: pd.Series, column: str, *, numbers: bool, excel: bool) -> Periods:
     vals = raw.astype(float).to_numpy()
     finite = np.isfinite(vals)
     if np.isinf(vals).any():
         bad = np.isinf(vals)
         raise EquityKitError(f"column '{column}' has infinite values, e.g. {describe_rows(raw, bad)}. Fix those rows.")
+    months = _year_months(raw, vals, column)
+    if months is not None:
+        return months
     live = ~np.isnan(vals)
     serial = _serial_dates(vals)
     looks_serial = live.any() and not np.isnat(serial[live]).any()
@@ -345,6 +372,9 @@ def _objects(raw: pd.Series, column: str, *, numbers: bool, categories: bool, ex
             bad = np.isinf(series.to_numpy())
             raise EquityKitError(
                 f"column '{column}' has infinite values, e.g. {describe_rows(raw, bad)}. Fix those rows.")
+        months = _year_months(raw, series.to_numpy(), column)
+        if months is not None:
+            return months
         return _numbers(series.set_axis(raw.index), column, numbers=numbers, excel=excel) \
             if not numbers else Periods(series, "number")
 
@@ -382,7 +412,7 @@ def _objects(raw: pd.Series, column: str, *, numbers: bool, categories: bool, ex
         if categories and row_ok[filled].mean() < 0.5:
             cleaned = pd.Series(np.asarray(uniq + [None], dtype=object)[np.where(filled, codes, len(uniq))],
                                 index=raw.index, dtype=object)
-            return Periods(cleaned, "category")
+            return Periods(cleaned, "category", _category_note(column, [uniq[i] for i in text_at]))
         raise _unreadable(raw, column, bad, categories, uniq, codes, text_at)
     out = pd.Series(spread(parsed, np.datetime64("NaT")).astype("datetime64[ns]"), index=raw.index)
     notes: list[str] = []
@@ -397,6 +427,16 @@ def _objects(raw: pd.Series, column: str, *, numbers: bool, categories: bool, ex
             f"{'was' if serial_rows.sum() == 1 else 'were'} read as Excel dates "
             f"(e.g. {describe_rows(raw.iloc[[at]])} is {when.day} {when:%B %Y}). Check that they are right.")
     return Periods(out, "date", tuple(notes))
+
+
+def _category_note(column: str, texts: list[str]) -> tuple[str, ...]:
+    """A note when labels read as categories look like periods (2023 Q2, Wk 14): runs are not analysed on them."""
+    looks = [t.strip() for t in texts if _PERIOD_LIKE.search(t)]
+    if len(looks) < max(2, len(texts) // 2):
+        return ()
+    return (f"Column '{column}' is read as labels, not dates (e.g. {looks[0]!r}), so the points keep the order "
+            "in which they first appear and runs are not analysed. If these are periods (months, quarters or "
+            "weeks), write them as dates (2024-04 or Apr-24, or the date each period starts) to get the run rules. " + ACCEPTED_DATES,)
 
 
 def _is_datelike(u: Any) -> bool:

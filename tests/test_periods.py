@@ -47,6 +47,10 @@ FORMATS = [
     ("2024-04-01T00:00", "2024-05-01T00:00"),
     ("01/04/2024 00:00", "01/05/2024 00:00"),
     (" 2024-04-01 ", "2024-05-01"),          # spaces around
+    ("2024M04", "2024M05"),                  # ONS and NHS publications' months
+    ("2024m4", "2024 M5"),
+    ("Apr '24", "May ’24"),                 # slide and report labels
+    ("April-24", "May-24"),
 ]
 
 
@@ -87,6 +91,41 @@ def test_plain_numbers_are_period_numbers_and_numbers_as_text_too() -> None:
     assert read_periods(pd.Series(["3", " 1", "2"]), "week").values.tolist() == [3.0, 1.0, 2.0]
     with pytest.raises(EquityKitError, match="'week' holds numbers, not dates"):
         read_dates(pd.Series([1, 2, 3]), "week")
+
+
+@pytest.mark.parametrize("months", [[202404, 202405, 202404], ["202404", "202405", "202404"],
+                                    [202404.0, 202405.0, 202404.0]])
+def test_six_digit_year_months_are_months_with_a_note(months) -> None:
+    for read in (lambda s: read_periods(s, "month"), lambda s: read_dates(s, "month")):
+        got = read(pd.Series(months))
+        assert got.kind == "date" and got.values.tolist() == [APRIL, MAY, APRIL]
+        assert got.notes and "202404" in got.notes[0] and "April 2024" in got.notes[0]
+
+
+def test_a_year_of_year_months_is_charted_in_order_with_its_runs() -> None:
+    # 202312 -> 202401 is one month, not 89 period numbers: no gap and the run rules apply
+    months = [int(m.strftime("%Y%m")) for m in pd.date_range("2023-04-01", periods=24, freq="MS")]
+    d = pd.DataFrame({"month": months, "y": list(range(10, 34)), "n": [100] * 24})
+    with pytest.warns(ek.SPCWarning, match="six-digit numbers"):
+        res = ek.spc(d, x="month", y="y", n="n", chart="p")
+    assert res.options["kind"] == "date" and res.table["run_signal"].any()
+
+
+@pytest.mark.parametrize("numbers", [[1, 2, 3], [202413, 202401, 202402], [190000, 190001, 190002], [2024, 2025, 2026]])
+def test_numbers_that_are_not_all_year_months_stay_period_numbers(numbers) -> None:
+    assert read_periods(pd.Series(numbers), "period").kind == "number"
+
+
+def test_labels_that_look_like_periods_say_runs_are_lost_and_how_to_get_them() -> None:
+    quarters = [f"{y} Q{q}" for y in (2022, 2023, 2024) for q in (1, 2, 3, 4)]
+    d = pd.DataFrame({"quarter": quarters, "y": range(12), "n": [100] * 12})
+    with pytest.warns(ek.SPCWarning, match=r"'quarter' is read as labels, not dates \(e.g. '2022 Q1'\).*2024-04"):
+        res = ek.spc(d, x="quarter", y="y", n="n", chart="p")
+    assert res.options["kind"] == "category"
+    wards = pd.DataFrame({"ward": ["North", "South", "East", "West"], "y": [3, 4, 5, 6]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_periods(wards["ward"], "ward", categories=True).notes == ()
 
 
 def test_day_first_is_one_rule_for_the_whole_column() -> None:
