@@ -691,6 +691,22 @@ def _spc_data_hint(options: dict, want: dict[str, str | None], name: str) -> str
     return None
 
 
+def _spc_answer(answer: Any, name: str, data: str, want: dict[str, str | None],
+                what: str) -> tuple[pd.DataFrame | None, dict, str | None]:
+    """The opening checks of an ``ek.spc(...)`` exercise: a result, of an SPC chart, from the right columns.
+
+    Returns the answer's table, its options and the first hint (None when the answer passes these checks);
+    ``name`` is the learner's variable, ``data`` the frame the notebook named, ``what`` the data in words.
+    """
+    hint = _not_a_result(answer, name, "ek.spc(...)")
+    if hint:
+        return None, {}, hint
+    table, options = _table(answer), _options(answer)
+    if "cl" not in table.columns:
+        return table, options, f"This is not an SPC chart's result: make {name} with ek.spc({data}, ...)."
+    return table, options, _spc_data_hint(options, want, what) if options else None
+
+
 def _chart_kind(table: pd.DataFrame, options: dict) -> str | None:
     chart = options.get("chart")
     if isinstance(chart, str):
@@ -713,13 +729,8 @@ _WARD_PHASES = {"baseline", "testing", "after changes"}
 @_exercise("04_ward_chart", "04_test_changes",
            "ek.spc(...) of the ward's racist incidents: a C chart, a phase for each stage, fewer is better, PDSA cycles marked.")
 def _check_ward_chart(answer: Any) -> tuple[bool, str]:
-    hint = _not_a_result(answer, "ward_chart", "ek.spc(...)")
-    if hint:
-        return False, hint
-    table, options = _table(answer), _options(answer)
-    if "cl" not in table.columns:
-        return False, "This is not an SPC chart's result: make ward_chart with ek.spc(ward, ...)."
-    hint = _spc_data_hint(options, {"x": "fortnight_start", "y": "incidents"}, "the ward") if options else None
+    table, options, hint = _spc_answer(answer, "ward_chart", "ward", {"x": "fortnight_start", "y": "incidents"},
+                                       "the ward")
     if hint:
         return False, hint
     kind = _chart_kind(table, options)
@@ -754,14 +765,9 @@ def _check_ward_chart(answer: Any) -> tuple[bool, str]:
 
 @_exercise("05_frozen", "05_implement_and_sustain", "ek.spc(...) of the early-intervention P chart with its limits frozen on the baseline months.")
 def _check_frozen(answer: Any, data: pd.DataFrame | None = None) -> tuple[bool, str]:
-    hint = _not_a_result(answer, "frozen", "ek.spc(...)")
-    if hint:
-        return False, hint
-    table, options = _table(answer), _options(answer)
-    if "cl" not in table.columns:
-        return False, "This is not an SPC chart's result: make frozen with ek.spc(ei, ...)."
-    hint = _spc_data_hint(options, {"x": "month", "y": "ethnic_minority_users", "n": "service_users"},
-                          "the early-intervention service") if options else None
+    table, options, hint = _spc_answer(answer, "frozen", "ei",
+                                       {"x": "month", "y": "ethnic_minority_users", "n": "service_users"},
+                                       "the early-intervention service")
     if hint:
         return False, hint
     kind = options.get("chart")

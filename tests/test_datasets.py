@@ -7,7 +7,6 @@ therapies 1.5% -> 1.8%; evaluation 100% / 86.7% / 94.1%), not our own output.
 """
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -18,18 +17,11 @@ import equitykit as ek
 from equitykit import datasets
 from equitykit.datasets import list_datasets, load_dataset
 
+from _scripts import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def _load_generator():
-    """tools/make_datasets.py: the maintainer's generator, outside the installed kit."""
-    spec = importlib.util.spec_from_file_location("make_datasets", ROOT / "tools" / "make_datasets.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_datasets = _load_generator()
+make_datasets = load_script(ROOT / "tools" / "make_datasets.py")  # the maintainer's generator, outside the kit
 generate_datasets = make_datasets.generate_datasets
 DATA_DIR = make_datasets.DATA_DIR  # the repository's data/: the files the kit ships
 

@@ -36,6 +36,8 @@ from equitykit.handouts import (
     parse_teams_text,
 )
 
+from _scripts import load_script
+
 FIXTURE = Path(__file__).parent / "fixtures" / "handout_fixture.ipynb"
 CANARIES = [f"94347659{i:02d}" for i in range(60)]  # fake NHS numbers, never to be rendered
 WORKSHOP = Path(__file__).resolve().parent.parent / "workshop"
@@ -257,12 +259,7 @@ def test_handout_notebook_is_clean_with_a_literal_parameters_cell():
 
 
 def test_team_data_generator_reproduces_the_committed_files(tmp_path):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_team_data", WORKSHOP / "make_team_data.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main(tmp_path)
+    load_script(WORKSHOP / "make_team_data.py").main(tmp_path)
     made = sorted(p.name for p in tmp_path.iterdir())
     assert made == sorted(p.name for p in (WORKSHOP / "teams").glob("*.csv"))
     for name in made:

@@ -5,7 +5,6 @@ Running them is nbval's job (``make test``); these tests check their shape.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -15,21 +14,15 @@ import pytest
 
 from equitykit.checks import EXERCISES
 
+from _scripts import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "workshop" / "source").glob("*.ipynb"))
 GENERATED = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "workshop" / "facilitator").glob("*.ipynb"))
 ALL = SOURCES + GENERATED
 CHECK_CALL = re.compile(r"""ek\.check\(\s*["']([^"']+)["']""")
 
-
-def _load_build():
-    spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "tools" / "build_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-build = _load_build()
+build = load_script(ROOT / "tools" / "build_notebooks.py")
 
 
 def _read(path: Path) -> nbformat.NotebookNode:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import importlib.util
 import math
 import re
 import shutil
@@ -27,18 +26,12 @@ from equitykit.programme import (
     render_programme,
 )
 
+from _scripts import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workshop" / "programme"
 
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_programme", SAMPLE / "make_programme.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GEN = _generator()
+GEN = load_script(SAMPLE / "make_programme.py")
 
 # Known effects on the most deprived group after each team's first PDSA cycle (halfway through).
 KNOWN = [
