@@ -41,6 +41,7 @@ from .gaps_options import (
     check_order,
     choose_reference,
     population_map,
+    refuse_totals_group,
 )
 from .gaps_options import group_label as _label
 from .inequality import conf_key, fitted_line, phe_sii
@@ -312,6 +313,8 @@ def disaggregate(
 
     x = groups["numerator"].to_numpy(float)
     d = groups["denominator"].to_numpy(float)
+    if len(by_cols) == 1:
+        refuse_totals_group(labels, x, d, str(by_cols[0]))
     has_rate = d > 0
     not_recorded = np.array([any(_label(v) == NOT_RECORDED for v in row)
                              for row in groups[by_cols].itertuples(index=False)])
@@ -811,6 +814,7 @@ def pareto(data: pd.DataFrame, *, by: str, outcome: str | None = None, suppress:
         v = as_numeric(frame, outcome, nonnegative=True).fillna(0.0).to_numpy()
         counts = np.bincount(codes, weights=v, minlength=len(levels))
         what = words(outcome)
+        refuse_totals_group([_label(v) for v in levels], counts, counts, by)
     present = np.bincount(codes, minlength=len(levels)) > 0
     table = pd.DataFrame({"category": [_label(v) for v in levels], "count": counts})[present]
     total = table["count"].sum()
@@ -945,6 +949,7 @@ def representation(
     else:
         counts = np.bincount(codes, weights=as_numeric(frame, outcome, nonnegative=True).fillna(0.0).to_numpy(),
                              minlength=len(levels))
+        refuse_totals_group([_label(v) for v in levels], counts, counts, by)
     service = {_label(v): c for v, c in zip(levels, counts) if _label(v) != NOT_RECORDED and c > 0}
     not_recorded = float(counts[-1])
     groups = list(dict.fromkeys([*[_label(v) for v in levels if _label(v) in service], *pop_map]))

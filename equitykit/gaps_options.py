@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .intervals import z_value
-from .validation import EquityKitError, as_frame, as_numeric, checked_multiply, require_columns
+from .validation import EquityKitError, as_frame, as_numeric, checked_multiply, is_total_label, require_columns
 from .wording import check_choice
 
 __all__ = ["NOT_RECORDED", "group_label", "by_columns", "check_disaggregate", "check_order", "choose_reference",
@@ -170,7 +170,30 @@ def population_map(population: pd.DataFrame | Mapping[Any, float] | pd.Series, b
         )
     if any(v < 0 for v in pop_map.values()):
         raise EquityKitError("population has negative values: populations are counts of people.")
+    labels = list(pop_map)
+    refuse_totals_group(labels, [pop_map[k] for k in labels], [pop_map[k] for k in labels], by, "population")
     pop_total = sum(pop_map.values())
     if pop_total <= 0:
         raise EquityKitError("population adds up to 0: check the population table.")
     return pop_map, pop_total
+
+
+def refuse_totals_group(labels: Sequence[str], numerator: Any, denominator: Any, by: str,
+                        what: str = "data") -> None:
+    """A spreadsheet's totals row kept as a group counts everyone twice: refuse it, with the fix.
+
+    Only a group named like a total ("Total", "All") whose counts are the other groups' added up
+    (within 1%, as census tables round their parts).
+    """
+    numerator, denominator = np.asarray(numerator, float), np.asarray(denominator, float)
+    for i, label in enumerate(labels):
+        if not is_total_label(label):
+            continue
+        rest = np.arange(len(labels)) != i
+        if rest.any() and np.isclose(numerator[i], numerator[rest].sum(), rtol=0.01) \
+                and np.isclose(denominator[i], denominator[rest].sum(), rtol=0.01):
+            fix = (f"e.g. {what} = {what}[{what}[{by!r}] != {label!r}]" if what == "data"
+                   else f"leave {label!r} out of the {what}")
+            raise EquityKitError(
+                f"the group {label!r} in the {what}'s '{by}' holds the other groups added up (a totals row), so "
+                f"everyone would be counted twice: remove it ({fix}). The kit adds up the groups itself.")

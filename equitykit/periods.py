@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .validation import EquityKitError, EquityKitWarning, describe_rows, require_columns
+from .validation import EquityKitError, EquityKitWarning, describe_rows, is_total_label, require_columns
 
 __all__ = ["Periods", "read_periods", "read_dates", "as_dates", "to_timestamps", "Frequency", "infer_frequency", "missing_periods", "positions", "from_positions", "ACCEPTED", "ACCEPTED_DATES", "EXCEL_EPOCH"]
 
@@ -465,6 +465,10 @@ def _unreadable(raw: pd.Series, column: str, bad: np.ndarray, mostly: bool,
         if any(t in {str(f).strip() for f in failed} for t in us):
             hint = (" They look like US dates, month first (04/13/2024); the kit reads 01/04/2024 as 1 April, so "
                     "one column cannot be read both ways. Write the dates as 2024-04-13, or day first.")
+    totals = [u for u in np.asarray(uniq, dtype=object)[np.unique(codes[bad])] if is_total_label(u)] if bad.any() else []
+    if totals:
+        hint += (f" {totals[0].strip()!r} looks like the spreadsheet's totals row: remove it, e.g. "
+                 f"data = data[data[{column!r}] != {totals[0]!r}], and the kit adds up the rows itself.")
     return EquityKitError(
         f"{head}, e.g. {describe_rows(raw, bad)}.{hint} Fix or remove those rows. " + ACCEPTED_DATES)
 

@@ -290,6 +290,12 @@ def _checked_options(frame: pd.DataFrame, *, x: str, y: str, n: str | None, char
         raise EquityKitError(
             f"x, y and n should be different columns, but got x={x!r}, y={y!r}, n={n!r}: "
             "x is the time axis, y the measure and n its denominator.")
+    same = [c for c in by_cols if c in (x, y, n)]
+    if same:
+        role = "x (the time axis)" if same[0] == x else "y (the measure)" if same[0] == y else "n (the denominator)"
+        raise EquityKitError(
+            f"by={same[0]!r} is also {role}: by= names the column of groups to chart one by one, such as "
+            "'ethnicity' or 'team'. Leave by= out for one chart.")
     clash = [c for c in by_cols if c in _OUTPUT_COLUMNS]
     if clash:
         raise EquityKitError(

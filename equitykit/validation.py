@@ -15,6 +15,7 @@ Example
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = [
     "closest_column",
     "column_names",
     "checked_multiply",
+    "is_total_label",
 ]
 
 _MAX_EXAMPLES = 3
@@ -202,6 +204,39 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str | None], what: st
         )
 
 
+_TOTAL_LABEL = r"(?:grand\s+)?(?:sub-?)?totals?|all(?:\s+(?:groups|ages|people|patients))?|overall"
+
+
+def is_total_label(value: Any) -> bool:
+    """Whether a label is what a spreadsheet calls its totals row ("Total", "Grand total", "All").
+
+    Example
+    -------
+    >>> [is_total_label(v) for v in ("Total", " grand total", "All ages", "Totally", 3)]
+    [True, True, True, False, False]
+    """
+    return isinstance(value, str) and re.fullmatch(_TOTAL_LABEL, value.strip(), flags=re.IGNORECASE) is not None
+
+
+_THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+# What published NHS and ONS extracts write in place of a number that is withheld or not available.
+_WITHHELD_MARKS = frozenset({"*", "**", "~", "-", "..", ":", "c", "x", "[c]", "[x]", "[z]", "[low]", "n/a", "na",
+                             "suppressed"})
+
+
+def _not_a_number_advice(bad: pd.Series, column: str) -> str:
+    """The next step for text in a number column: what the text looks like, and what to do."""
+    text = bad.astype("string").str.strip().str.lower()
+    if text.isin(_WITHHELD_MARKS).any():
+        return ("These marks stand for values withheld or not available in the extract: the kit cannot count "
+                "them. Ask for the extract without suppression, or remove those rows and say so when you share "
+                "the results.")
+    if text.str.endswith("%").any():
+        return (f"'{column}' looks like percentages: give the count of people (e.g. 67) with n= the total it "
+                "is out of (e.g. 100), and the kit works out the percentage and its limits.")
+    return "Fix or remove those rows (numbers only, no units or text)."
+
+
 def as_numeric(
     frame: pd.DataFrame,
     column: str,
@@ -227,16 +262,21 @@ def as_numeric(
         values = pd.to_numeric(raw, errors="coerce").astype(float)
     bad_text = values.isna() & raw.notna()
     if bad_text.any() and (raw.dtype == object or pd.api.types.is_string_dtype(raw)):
+        text = raw.astype("string").str.strip()
         # A cell holding only spaces is an Excel blank: missing, not text.
-        spaces = raw.astype("string").str.strip().eq("").fillna(False).to_numpy(bool)
-        bad_text &= ~spaces
+        bad_text &= ~text.eq("").fillna(False).to_numpy(bool)
+        # Thousands written with commas, as Excel formats them (1,234): the number they say.
+        thousands = bad_text & text.str.fullmatch(_THOUSANDS).fillna(False).to_numpy(bool)
+        if thousands.any():
+            values = values.copy()
+            values[thousands] = pd.to_numeric(text[thousands].str.replace(",", "", regex=False)).astype(float)
+            bad_text &= ~thousands
     if bad_text.any():
         one = bad_text.sum() == 1
         raise EquityKitError(
             f"column '{column}' has {_plural(int(bad_text.sum()), 'value')} that "
             f"{'is not a number' if one else 'are not numbers'}, "
-            f"e.g. {describe_rows(raw, bad_text)}. "
-            "Fix or remove those rows (numbers only, no units or text)."
+            f"e.g. {describe_rows(raw, bad_text)}. " + _not_a_number_advice(raw[bad_text], column)
         )
     if not allow_missing and values.isna().any():
         missing = values.isna()

@@ -630,3 +630,11 @@ def test_subtitle_of_one_phase_names_signals_and_rate_axis_keeps_its_range() -> 
     assert sub.startswith("Mean ") and "1 point outside the limits" in sub and sub.endswith("(improvement)")
     # a rate far from zero keeps a readable axis rather than being squashed down to 0
     assert spec["layer"][0]["encoding"]["y"]["scale"].get("domainMin", 1) > 0
+
+
+@pytest.mark.parametrize("role", ["x", "y", "n"])
+def test_by_the_same_column_as_x_y_or_n_is_a_clear_error(role) -> None:
+    d = monthly([3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 9], [20] * 12)
+    col = {"x": "month", "y": "y", "n": "n"}[role]
+    with pytest.raises(EquityKitError, match=rf"by='{col}' is also {role} "):
+        ek.spc(d, x="month", y="y", n="n", chart="p", by=col)

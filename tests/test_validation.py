@@ -124,3 +124,55 @@ def test_as_numeric_reads_cells_of_spaces_as_missing():
         as_numeric(frame, "count", allow_missing=False)
     with pytest.raises(EquityKitError, match="row 0: 'a'"):
         as_numeric(frame, "other")
+
+
+# --- what NHS extracts put in number columns ------------------------------------------------------
+
+def test_thousands_with_commas_are_the_numbers_they_say():
+    frame = pd.DataFrame({"n": ["1,234", "12,345,678", "999", " 2,000.5 ", None]})
+    got = as_numeric(frame, "n")
+    assert got.iloc[:4].tolist() == [1234.0, 12345678.0, 999.0, 2000.5] and np.isnan(got.iloc[4])
+    assert frame["n"].iloc[0] == "1,234"  # the caller's frame is not changed
+    for bad in ("1,23", "12,3456", "1,,234", ",123"):  # not thousands: still an error
+        with pytest.raises(EquityKitError, match="not a number"):
+            as_numeric(pd.DataFrame({"n": [bad]}), "n")
+
+
+@pytest.mark.parametrize("mark", ["*", "~", "-", "..", "c", "[c]", "[x]", "suppressed"])
+def test_withheld_marks_in_an_extract_say_what_they_are_and_what_to_do(mark):
+    frame = pd.DataFrame({"dna": ["12", mark, "40"]})
+    with pytest.raises(EquityKitError, match=r"row 1: .*withheld or not available.*without suppression"):
+        as_numeric(frame, "dna")
+
+
+def test_percentages_in_a_count_column_say_to_give_the_count_and_the_total():
+    with pytest.raises(EquityKitError, match=r"'uptake' looks like percentages: give the count.*n= the total"):
+        as_numeric(pd.DataFrame({"uptake": ["67%", "70%"]}), "uptake")
+
+
+def test_a_totals_row_is_refused_wherever_groups_are_added_up():
+    import equitykit as ek
+
+    rows = pd.DataFrame({"eth": ["Asian", "Black", "White", "Total"], "dna": [10, 20, 30, 60],
+                         "appts": [100, 150, 300, 550]})
+    calls = [lambda d: ek.disaggregate(d, outcome="dna", by="eth", n="appts"),
+             lambda d: ek.pareto(d, by="eth", outcome="dna"),
+             lambda d: ek.representation(d, {"Asian": 100, "Black": 200, "White": 700}, by="eth", outcome="dna")]
+    for call in calls:
+        with pytest.raises(EquityKitError, match=r"'Total'.*totals row.*data\[data\['eth'\] != 'Total'\]"):
+            call(rows)
+        call(rows[rows["eth"] != "Total"])  # without it, fine
+    # a group that is only called "All" but is not the others added up is a group like any other
+    assert "All" in set(ek.disaggregate(rows.replace({"Total": "All"}).assign(dna=[10, 20, 30, 61]), outcome="dna",
+                                        by="eth", n="appts").table["group"])
+    with pytest.raises(EquityKitError, match="'All people' in the population's 'eth'.*leave 'All people' out"):
+        ek.representation(rows[:3], {"Asian": 100, "Black": 200, "White": 700, "All people": 1003},
+                          by="eth", outcome="dna")
+
+
+def test_a_totals_row_in_the_dates_says_to_remove_it():
+    import equitykit as ek
+
+    d = pd.DataFrame({"month": ["Jan-24", "Feb-24", "Mar-24", "Grand Total"], "y": [1, 2, 3, 6]})
+    with pytest.raises(EquityKitError, match=r"row 3: 'Grand Total'.*totals row: remove it"):
+        ek.spc(d, x="month", y="y", chart="c")
