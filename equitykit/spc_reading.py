@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .wording import chart_name, number
+from .wording import chart_name, number, words
 
 __all__ = ["summary_reading", "x_text", "summed_rows_note", "missing_note"]
 
@@ -91,6 +91,16 @@ def summary_reading(res: Any, out: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _units(opts: dict) -> tuple[str, str]:
+    """How the reading writes the chart's values: a % sign, or the rate's "per 1,000 bed days" once."""
+    multiply, n = opts.get("multiply", 1), opts.get("n")
+    if opts["chart"] in ("p", "pp") and multiply == 100:
+        return "%", ""
+    if opts["chart"] in ("u", "up") and n is not None and multiply != 1:
+        return "", f" per {multiply:,g} {words(n)}"
+    return "", ""
+
+
 def _segment_reading(res: Any, row: pd.Series, idx: np.ndarray) -> str:
     t, opts = res.table, res.options
     kind, improvement = opts["kind"], opts["improvement"]
@@ -121,9 +131,10 @@ def _segment_reading(res: Any, row: pd.Series, idx: np.ndarray) -> str:
         if isinstance(row.get("assurance"), str):
             tail += f" Assurance icon: {str(row['assurance']).replace('_', ' ')}."
         return head + body + tail
-    head = f"{centre} {number(cl)}"
+    pct, per = _units(opts)
+    head = f"{centre} {number(cl)}{pct}{per}"
     if not np.isnan(row["ucl"]) if row["ucl"] is not None else False:
-        head += f", limits {number(row['lcl'])} to {number(row['ucl'])}"
+        head += f", limits {number(row['lcl'])}{pct} to {number(row['ucl'])}{pct}"
     head += ". "
     xs = t["x"].to_numpy()[idx]
     side = res._runs.side[idx]
