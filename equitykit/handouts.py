@@ -81,6 +81,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -960,11 +961,13 @@ def _identifier_values_cached(
 ) -> tuple[str, frozenset[str]]:
     """Read once per file version: teams sharing a file (or rendered again) reuse the values."""
     data = Path(path)
+    from .reading import read_data
+
     try:
-        if data.suffix.lower() in (".xlsx", ".xls"):
-            header = list(pd.read_excel(data, nrows=0).columns)
-        else:
-            header = list(pd.read_csv(data, nrows=0).columns)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the handout itself reports what read_data notes
+            table = read_data(data)  # as the handout reads it: title rows, encodings, separators
+        header = list(table.columns)
         # The columns the handout is meant to show (groups, dates, counts) are never identifiers.
         shown = set(shown_columns)
         columns = [
@@ -973,10 +976,7 @@ def _identifier_values_cached(
         ]
         if not columns:
             return "", frozenset()
-        if data.suffix.lower() in (".xlsx", ".xls"):
-            frame = pd.read_excel(data, usecols=columns, dtype=str)
-        else:
-            frame = pd.read_csv(data, usecols=columns, dtype=str)
+        frame = table[columns].astype("string")
     except Exception:  # an unreadable file is the notebook's error to report, not ours
         return "", frozenset()
     values = set()

@@ -23,8 +23,10 @@ Example
 """
 from __future__ import annotations
 
+import csv
 import difflib
 import os
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -34,6 +36,7 @@ import pandas as pd
 from .periods import as_dates
 from .validation import (
     EquityKitError,
+    EquityKitWarning,
     as_binary,
     as_numeric,
     check_not_above,
@@ -47,6 +50,52 @@ __all__ = ["read_data"]
 _EXCEL = {".xlsx", ".xlsm"}
 _TEXT = {".csv", ".txt", ".tsv"}
 _FILE_ROWS = "Rows are numbered as in a spreadsheet: the column names are row 1."
+_TITLE_SEARCH = 30  # how far down a report's title rows may push the column names
+
+
+def _is_text(value: object) -> bool:
+    """A cell that can be a column name: text that is not a number or a date."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    try:
+        float(value.strip().replace(",", "").rstrip("%"))
+    except ValueError:
+        return not value.strip()[:1].isdigit()
+    return False
+
+
+def _header_below(rows: list[list[object]], width: int) -> int | None:
+    """Which of ``rows`` holds the column names: the first one that fills the width with text."""
+    for i, row in enumerate(rows[:_TITLE_SEARCH]):
+        cells = [v for v in row if not (v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "")]
+        if len(cells) == width and width >= 2 and all(_is_text(v) for v in cells):
+            return i
+    return None
+
+
+def _titles_in_text(path: Path, sep: str, encoding: str) -> int:
+    """How many title lines sit above the column names of a CSV file (0 if none are found)."""
+    with open(path, newline="", encoding=encoding) as handle:
+        rows = [row for _, row in zip(range(_TITLE_SEARCH + 200), csv.reader(handle, delimiter=sep))]
+    width = max((len([c for c in r if c.strip()]) for r in rows), default=0)
+    at = _header_below(rows, width)
+    return at or 0
+
+
+def _titles_in_frame(frame: pd.DataFrame) -> int:
+    """How many title rows sit above the column names, when the first row read holds a title, not names."""
+    unnamed = sum(str(c).startswith("Unnamed: ") for c in frame.columns)
+    if unnamed * 2 < frame.shape[1] or frame.shape[1] < 2:
+        return 0
+    rows = frame.head(_TITLE_SEARCH).astype(object).values.tolist()
+    at = _header_below(rows, frame.shape[1])
+    return 0 if at is None else at + 1
+
+
+def _titled(frame: pd.DataFrame, titles: int) -> pd.DataFrame:
+    """The table read below its title rows; ``read_data`` says so."""
+    frame.attrs["title_rows"] = titles
+    return frame
 
 
 def _missing_file(path: Path) -> EquityKitError:
@@ -83,6 +132,10 @@ def _read_text(path: Path) -> pd.DataFrame:
                 "(with the column names in the first row) and try once more."
             ) from None
         except pd.errors.ParserError as exc:
+            titles = _titles_in_text(path, sep, encoding)
+            if titles:
+                return _titled(pd.read_csv(path, sep=sep, encoding=encoding, skip_blank_lines=False,
+                                           skiprows=titles), titles)
             raise EquityKitError(
                 f"the file {path.name!r} could not be read as a table: {exc}. A row has more "
                 "cells than the column names, often from a comma inside a value: put such "
@@ -92,6 +145,15 @@ def _read_text(path: Path) -> pd.DataFrame:
         f"the file {path.name!r} is not readable text ({last_error}). Save it again as "
         "'CSV UTF-8' from Excel."
     )
+
+
+def _read_text_below(path: Path, sep: str, titles: int) -> pd.DataFrame:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return pd.read_csv(path, sep=sep, encoding=encoding, skip_blank_lines=False, skiprows=titles)
+        except UnicodeDecodeError:
+            continue
+    return _read_text(path)
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
@@ -144,6 +206,10 @@ def _read_file(path: Path, sheet: str | int | None) -> pd.DataFrame:
         )
     if suffix in _EXCEL:
         frame = _read_excel(path, sheet)
+        titles = _titles_in_frame(frame)
+        if titles:
+            frame = _titled(pd.read_excel(path, sheet_name=0 if sheet is None else sheet, engine="openpyxl",
+                                          header=titles), titles)
     else:
         if sheet is not None:
             raise EquityKitError(
@@ -151,6 +217,10 @@ def _read_file(path: Path, sheet: str | int | None) -> pd.DataFrame:
                 "file: leave sheet out."
             )
         frame = _read_text(path)
+        titles = frame.attrs.get("title_rows", 0) or _titles_in_frame(frame)
+        if titles and not frame.attrs.get("title_rows"):
+            sep = "\t" if suffix == ".tsv" else ","
+            frame = _titled(_read_text_below(path, sep, titles), titles)
     if frame.shape[1] == 0:
         raise EquityKitError(
             f"the file {path.name!r} is empty. Save the data into it again "
@@ -159,7 +229,8 @@ def _read_file(path: Path, sheet: str | int | None) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     # Spreadsheet numbering: column names in row 1, data from row 2. Blank rows are
     # dropped only after numbering, so the numbers still match what Excel shows.
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
+    first = 2 + frame.attrs.get("title_rows", 0)
+    frame.index = pd.RangeIndex(first, len(frame) + first, name="row")
     frame = frame.dropna(how="all")
     return frame
 
@@ -208,7 +279,9 @@ def read_data(
     DataFrame
         A copy with the named columns converted. For a file, the index is the
         spreadsheet row number (``row``; column names are row 1) and blank rows
-        are dropped; surrounding spaces are removed from column names.
+        are dropped; surrounding spaces are removed from column names. Title
+        rows above the column names (a report's heading and source) are
+        skipped with a warning naming the row the names were read from.
 
     Raises
     ------
@@ -235,6 +308,13 @@ def read_data(
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source).expanduser()
         frame = _read_file(path, sheet)
+        titles = frame.attrs.get("title_rows", 0)
+        if titles:
+            warnings.warn(
+                f"the file {path.name!r} starts with {titles} title row{'s' if titles > 1 else ''}: the column "
+                f"names were read from row {titles + 1} ({', '.join(repr(str(c)) for c in frame.columns[:4])}"
+                f"{', ...' if frame.shape[1] > 4 else ''}). Rows keep the numbers Excel shows.",
+                EquityKitWarning, stacklevel=2)
         what, note = f"the file {path.name!r}", " " + _FILE_ROWS
         excel = path.suffix.lower() in _EXCEL
     else:

@@ -7,6 +7,7 @@ leaves the input (file bytes or DataFrame) unchanged.
 """
 from __future__ import annotations
 
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -152,8 +153,12 @@ def test_missing_column_lists_columns_and_suggests_a_close_match(tmp_path):
     pd.testing.assert_frame_equal(frame, before)
 
 
-def test_title_rows_above_the_header_are_explained(tmp_path):
+def test_title_rows_above_the_header_are_read_past_or_explained(tmp_path):
     path = _xlsx(tmp_path, [["Screening by month"], [], ["month", "screened"], ["2023-01", 5]])
+    with pytest.warns(ek.EquityKitWarning, match="starts with 2 title rows"):
+        assert read_data(path, counts="screened")["screened"].tolist() == [5]
+    # no row of names below the title: the error says what to do
+    path = _xlsx(tmp_path, [["Screening by month"], [], ["2023-01", 5], ["2023-02", 6]])
     _raises_and_file_unchanged(path, "delete any title rows", counts="screened")
 
 
@@ -288,3 +293,58 @@ def test_numbers_are_not_taken_for_dates_nor_dates_for_numbers(tmp_path):
     _raises_and_file_unchanged(path, "'eligible' holds numbers, not dates", dates="eligible")
     _raises_and_file_unchanged(path, "'month' holds dates, not numbers",
                                dates="month", numerators={"screened": "month"})
+
+
+# --- reports with title rows above the column names -----------------------------------------------
+
+def _titled_workbook(path, titles):
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in titles:
+        sheet.append(row)
+    sheet.append(["Month", "Decile", "Missed", "Booked"])
+    for month in range(1, 4):
+        sheet.append([datetime.date(2024, month, 1), 1, 20 + month, 100])
+    book.save(path)
+
+
+@pytest.mark.parametrize("titles", [
+    [["Missed appointments by deprivation decile"]],
+    [["Missed appointments"], ["Source: PAS extract, April 2024"], []],
+    [["Report", None, None, None], [None, None, None, None]],
+])
+def test_title_rows_above_the_names_are_skipped_with_a_note_and_rows_keep_excels_numbers(tmp_path, titles):
+    path = tmp_path / "report.xlsx"
+    _titled_workbook(path, titles)
+    with pytest.warns(ek.EquityKitWarning, match=rf"starts with {len(titles)} title row.*row {len(titles) + 1}"):
+        table = ek.read_data(path, dates="Month", counts=["Missed", "Booked"])
+    assert list(table.columns) == ["Month", "Decile", "Missed", "Booked"]
+    assert table.index.tolist() == [len(titles) + 2, len(titles) + 3, len(titles) + 4]  # as Excel numbers them
+    assert table["Missed"].tolist() == [21, 22, 23]
+
+
+@pytest.mark.parametrize("text", [
+    "Missed appointments by decile\nSource: PAS\n\nMonth,Decile,Missed,Booked\n",  # a ragged file
+    "Missed appointments by decile,,,\n,,,\nMonth,Decile,Missed,Booked\n",      # commas all the way
+])
+def test_title_lines_of_a_csv_are_skipped_too(tmp_path, text):
+    path = tmp_path / "report.csv"
+    path.write_text(text + "Jan-24,1,21,100\nFeb-24,1,22,100\n")
+    titles = text.count("\n") - 1
+    with pytest.warns(ek.EquityKitWarning, match=rf"starts with {titles} title row"):
+        table = ek.read_data(path, dates="Month")
+    assert list(table.columns) == ["Month", "Decile", "Missed", "Booked"] and table.index[0] == titles + 2
+
+
+def test_a_table_whose_names_are_in_row_one_is_read_as_it_is(tmp_path):
+    path = tmp_path / "log.csv"
+    # half the columns have no name, but no later row is a row of names: nothing is skipped
+    path.write_text("date,category,,\n2024-01-01,Verbal,x,y\n2024-01-02,Self-harm,x,y\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = ek.read_data(path)
+    assert list(table.columns)[:2] == ["date", "category"] and table.index[0] == 2
