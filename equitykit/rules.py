@@ -283,7 +283,9 @@ def box_rules(ra: RunsAnalysis, seg: np.ndarray, nseg: int, method: str) -> BoxR
     with np.errstate(invalid="ignore"):
         long_seg = has & (ra.longest_run > box_l)
         few_seg = has & (ra.n_crossings < box_c)
-    limit = np.where(has, np.nan_to_num(box_l, nan=0), np.iinfo(np.int64).max).astype(np.int64)
+    # built in integers: the float route turned int64's maximum into a value numpy warns it cannot cast back
+    limit = np.full(np.shape(has), np.iinfo(np.int64).max, dtype=np.int64)
+    limit[has] = np.nan_to_num(np.asarray(box_l, float)[has], nan=0).astype(np.int64)
     return BoxRules(
         longest_run_max=res.longest_run_max,
         n_crossings_min=res.n_crossings_min,
