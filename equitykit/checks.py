@@ -707,6 +707,16 @@ def _spc_answer(answer: Any, name: str, data: str, want: dict[str, str | None],
     return table, options, _spc_data_hint(options, want, what) if options else None
 
 
+def _direction_hint(options: dict, better: str, *, reversed_hint: str, unsaid_hint: str) -> str | None:
+    """The hint when improvement= is the wrong way round, or left out of a kit result (which records it)."""
+    improvement = options.get("improvement")
+    if improvement in ("increase", "decrease") and improvement != better:
+        return reversed_hint
+    if options and improvement != better:
+        return unsaid_hint
+    return None
+
+
 def _chart_kind(table: pd.DataFrame, options: dict) -> str | None:
     chart = options.get("chart")
     if isinstance(chart, str):
@@ -750,11 +760,11 @@ def _check_ward_chart(answer: Any) -> tuple[bool, str]:
     first, last = rows.groupby("phase", sort=False)["cl"].mean().iloc[[0, -1]]
     if not last < first:
         return False, "The centre line should fall from the first phase to the last; check y= is the incidents column."
-    improvement = options.get("improvement")
-    if improvement == "increase":
-        return False, 'Fewer racist incidents is better: improvement="decrease", not "increase".'
-    if options and improvement != "decrease":
-        return False, 'Tell the kit which way is better: fewer incidents, improvement="decrease".'
+    hint = _direction_hint(options, "decrease",
+                           reversed_hint='Fewer racist incidents is better: improvement="decrease", not "increase".',
+                           unsaid_hint='Tell the kit which way is better: fewer incidents, improvement="decrease".')
+    if hint:
+        return False, hint
     notes = getattr(answer, "annotations", None)
     if isinstance(notes, pd.DataFrame) and notes.empty:
         return False, "Mark the PDSA cycles on the chart: add annotations=pdsa.annotations()."
@@ -799,11 +809,12 @@ def _check_frozen(answer: Any, data: pd.DataFrame | None = None) -> tuple[bool, 
                            "(the cell above counts them), and use that number as freeze=.")
     if table["cl"].nunique() != 1:
         return False, "With frozen limits there is one centre line for the whole chart: leave out phase= here."
-    improvement = options.get("improvement")
-    if improvement == "decrease":
-        return False, 'More people from ethnic-minority backgrounds is the aim: improvement="increase", not "decrease".'
-    if options and improvement != "increase":
-        return False, 'Tell the kit which way is better: more people reached, improvement="increase".'
+    hint = _direction_hint(
+        options, "increase",
+        reversed_hint='More people from ethnic-minority backgrounds is the aim: improvement="increase", not "decrease".',
+        unsaid_hint='Tell the kit which way is better: more people reached, improvement="increase".')
+    if hint:
+        return False, hint
     return True, "Yes - the limits come from the baseline months and carry on, so every later month is judged against the starting point."
 
 
