@@ -51,12 +51,12 @@ __all__ = ["Periods", "read_periods", "read_dates", "as_dates", "to_timestamps",
 
 ACCEPTED = (
     "The kit reads ISO dates or months (2024-04-01, 2024-04), UK dates day first "
-    "(01/04/2024 is 1 April), month labels (Apr-24, Apr 2024, April 2024, 2024M04), months as numbers (202404), "
+    "(01/04/2024 is 1 April), month labels (Apr-24, Apr 2024, April 2024, 2024M04), months and dates as numbers (202404, 20240401), "
     "dates with times, Excel dates, and whole numbers as period numbers (1, 2, 3)."
 )
 ACCEPTED_DATES = (
     "The kit reads ISO dates or months (2024-04-01, 2024-04), UK dates day first "
-    "(01/04/2024 is 1 April), month labels (Apr-24, Apr 2024, April 2024, 2024M04), months as numbers (202404), "
+    "(01/04/2024 is 1 April), month labels (Apr-24, Apr 2024, April 2024, 2024M04), months and dates as numbers (202404, 20240401), "
     "dates with times and Excel dates."
 )
 
@@ -76,11 +76,14 @@ _MONTH_NAMES = (
     "%b-%y", "%b %y", "%b-%Y", "%b %Y", "%B %Y", "%B-%Y", "%B %y", "%B-%y", "%b/%Y", "%b/%y",
     "%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%d %B %y", "%d-%B-%Y",
     "%d %b %Y %H:%M", "%d %B %Y %H:%M", "%B %d, %Y", "%b %d, %Y", "%Y %b", "%Y %B", "%m/%Y", "%m-%Y",
+    "%Y-%b", "%Y-%B", "%B, %Y", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y %H:%M", "%d %B, %Y",
 )
 _MONTH_FIRST = ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
 _WEEKDAY = re.compile(r"^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+", re.IGNORECASE)
 _SEPT = re.compile(r"\bsept\b", re.IGNORECASE)
 _ONS_MONTH = re.compile(r"^(\d{4})\s*M(\d{1,2})$", re.IGNORECASE)  # 2024M04, as ONS and NHS publications write months
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)  # 1st April 2024
+_ABBREVIATION_STOP = re.compile(r"\b([A-Za-z]{3,4})\.(?=[\s\d'-])")  # Apr. 2024, Sept. 24
 _APOSTROPHE_YEAR = re.compile(r"^([A-Za-z]{3,9})[\s-]*['\u2019](\d{2})$")  # Apr '24
 _PERIOD_LIKE = re.compile(r"(?<!\d)(19|20|21)\d\d(?!\d)|['\u2019]\d\d\b|\bQ[1-4]\b|\bweek\b|\bwk\b", re.IGNORECASE)
 
@@ -140,13 +143,20 @@ def _local(ts: pd.Timestamp, zones: set[str]) -> np.datetime64:
     return ts.as_unit("ns").to_datetime64()
 
 
+def _tidy_text_date(text: str) -> str:
+    """A date as people type it, put into a form the formats below read (no weekday, Sep, no ordinals)."""
+    text = _SEPT.sub("Sep", _WEEKDAY.sub("", _ABBREVIATION_STOP.sub(r"\1", text)))
+    text = _ORDINAL.sub(r"\1", text)
+    text = _ONS_MONTH.sub(lambda m: f"{m[1]}-{int(m[2]):02d}", text)
+    return _APOSTROPHE_YEAR.sub(r"\1 \2", text)
+
+
 def _parse_text(texts: list[str], zones: set[str]) -> np.ndarray:
     """Parse distinct strings (already stripped) to datetime64[ns]; NaT where no format fits."""
     out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
     if not texts:
         return out
-    cleaned = [_APOSTROPHE_YEAR.sub(r"\1 \2", _ONS_MONTH.sub(lambda m: f"{m[1]}-{int(m[2]):02d}", _SEPT.sub("Sep", _WEEKDAY.sub("", t))))
-               for t in texts]
+    cleaned = [_tidy_text_date(t) for t in texts]
     todo = np.arange(len(texts))
     # ISO 8601 first (2024-04-01, 2024-04, 2024-04-01T09:30+01:00)
     iso_like = np.asarray([bool(re.match(r"^\d{4}[-/]\d{1,2}", t)) for t in cleaned], dtype=bool)
@@ -289,23 +299,39 @@ def read_periods(
 
 
 def _year_months(raw: pd.Series, vals: np.ndarray, column: str) -> Periods | None:
-    """Six-digit numbers that are all years and months (202404, as many NHS extracts write months) as dates."""
+    """Numbers that are all dates written as digits, as NHS extracts write them, read as dates.
+
+    Six digits are years and months (202404 is April 2024), eight digits are
+    dates (20240401 is 1 April 2024, as the Secondary Uses Service writes them).
+    """
     live = ~np.isnan(vals)
     if not live.any():
         return None
     v = vals[live]
-    whole = np.all(v == np.round(v))
-    month = np.mod(v, 100)
-    if not (whole and np.all((v >= _FIRST_YEAR * 100 + 1) & (v <= _LAST_YEAR * 100 + 12)) and np.all((month >= 1) & (month <= 12))):
+    if not np.all(v == np.round(v)):
         return None
-    out = np.full(len(vals), np.datetime64("NaT"), dtype="datetime64[ns]")
-    years, months = (v // 100).astype(int), month.astype(int)
-    out[live] = pd.to_datetime({"year": years, "month": months, "day": 1}).to_numpy()
-    at = int(np.flatnonzero(live)[0])
-    first = pd.Timestamp(out[at])
-    note = (f"Column '{column}' holds months written as six-digit numbers ({describe_rows(raw.iloc[[at]])} is "
-            f"{first:%B %Y}); they were read as months. If they are period numbers, number the periods from 1.")
-    return Periods(pd.Series(out, index=raw.index), "date", (note,))
+    for digits, day_part, what in ((6, False, "months"), (8, True, "dates")):
+        low, high = 10 ** (digits - 1), 10 ** digits
+        if not np.all((v >= low) & (v < high)):
+            continue
+        whole = v.astype(np.int64)
+        day = whole % 100 if day_part else np.ones_like(whole)
+        rest = whole // 100 if day_part else whole
+        year, month = rest // 100, rest % 100
+        if not (np.all((year >= _FIRST_YEAR) & (year <= _LAST_YEAR)) and np.all((month >= 1) & (month <= 12))):
+            return None
+        stamps = pd.to_datetime({"year": year, "month": month, "day": day}, errors="coerce")
+        if stamps.isna().any():  # 20240231: not a date
+            return None
+        out = np.full(len(vals), np.datetime64("NaT"), dtype="datetime64[ns]")
+        out[live] = stamps.to_numpy()
+        at = int(np.flatnonzero(live)[0])
+        first = pd.Timestamp(out[at])
+        said = f"{first:%B %Y}" if not day_part else f"{first.day} {first:%B %Y}"
+        note = (f"Column '{column}' holds {what} written as {digits}-digit numbers ({describe_rows(raw.iloc[[at]])} "
+                f"is {said}); they were read as {what}. If they are period numbers, number the periods from 1.")
+        return Periods(pd.Series(out, index=raw.index), "date", (note,))
+    return None
 
 
 def _numbers(raw: pd.Series, column: str, *, numbers: bool, excel: bool) -> Periods:

@@ -51,6 +51,10 @@ FORMATS = [
     ("2024m4", "2024 M5"),
     ("Apr '24", "May ’24"),                 # slide and report labels
     ("April-24", "May-24"),
+    ("1st April 2024", "1st May 2024"),      # as people type them
+    ("Apr. 2024", "May 2024"),
+    ("Apr. 24", "May 24"),
+    ("2024-Apr", "2024-May"),
 ]
 
 
@@ -94,24 +98,26 @@ def test_plain_numbers_are_period_numbers_and_numbers_as_text_too() -> None:
 
 
 @pytest.mark.parametrize("months", [[202404, 202405, 202404], ["202404", "202405", "202404"],
-                                    [202404.0, 202405.0, 202404.0]])
+                                    [202404.0, 202405.0, 202404.0], [20240401, 20240501, 20240401],
+                                    ["20240401", "20240501", "20240401"]])
 def test_six_digit_year_months_are_months_with_a_note(months) -> None:
     for read in (lambda s: read_periods(s, "month"), lambda s: read_dates(s, "month")):
         got = read(pd.Series(months))
         assert got.kind == "date" and got.values.tolist() == [APRIL, MAY, APRIL]
-        assert got.notes and "202404" in got.notes[0] and "April 2024" in got.notes[0]
+        assert got.notes and str(int(float(months[0]))) in got.notes[0] and "April 2024" in got.notes[0]
 
 
 def test_a_year_of_year_months_is_charted_in_order_with_its_runs() -> None:
     # 202312 -> 202401 is one month, not 89 period numbers: no gap and the run rules apply
     months = [int(m.strftime("%Y%m")) for m in pd.date_range("2023-04-01", periods=24, freq="MS")]
     d = pd.DataFrame({"month": months, "y": list(range(10, 34)), "n": [100] * 24})
-    with pytest.warns(ek.SPCWarning, match="six-digit numbers"):
+    with pytest.warns(ek.SPCWarning, match="months written as 6-digit numbers"):
         res = ek.spc(d, x="month", y="y", n="n", chart="p")
     assert res.options["kind"] == "date" and res.table["run_signal"].any()
 
 
-@pytest.mark.parametrize("numbers", [[1, 2, 3], [202413, 202401, 202402], [190000, 190001, 190002], [2024, 2025, 2026]])
+@pytest.mark.parametrize("numbers", [[1, 2, 3], [202413, 202401, 202402], [190000, 190001, 190002], [2024, 2025, 2026],
+                                     [20240231, 20240301, 20240302], [1, 202404, 202405]])
 def test_numbers_that_are_not_all_year_months_stay_period_numbers(numbers) -> None:
     assert read_periods(pd.Series(numbers), "period").kind == "number"
 
