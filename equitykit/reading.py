@@ -49,7 +49,7 @@ __all__ = ["read_data"]
 
 _EXCEL = {".xlsx", ".xlsm"}
 _TEXT = {".csv", ".txt", ".tsv"}
-_FILE_ROWS = "Rows are numbered as in a spreadsheet: the column names are row 1."
+_FILE_ROWS = "Rows are numbered as in a spreadsheet: the column names are row {}."
 _TITLE_SEARCH = 30  # how far down a report's title rows may push the column names
 
 
@@ -315,7 +315,7 @@ def read_data(
                 f"names were read from row {titles + 1} ({', '.join(repr(str(c)) for c in frame.columns[:4])}"
                 f"{', ...' if frame.shape[1] > 4 else ''}). Rows keep the numbers Excel shows.",
                 EquityKitWarning, stacklevel=2)
-        what, note = f"the file {path.name!r}", " " + _FILE_ROWS
+        what, note = f"the file {path.name!r}", " " + _FILE_ROWS.format(titles + 1)
         excel = path.suffix.lower() in _EXCEL
     else:
         raise EquityKitError(

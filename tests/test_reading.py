@@ -325,6 +325,9 @@ def test_title_rows_above_the_names_are_skipped_with_a_note_and_rows_keep_excels
     assert list(table.columns) == ["Month", "Decile", "Missed", "Booked"]
     assert table.index.tolist() == [len(titles) + 2, len(titles) + 3, len(titles) + 4]  # as Excel numbers them
     assert table["Missed"].tolist() == [21, 22, 23]
+    # and the rows an error names are the rows Excel shows, with the names' row said
+    with pytest.raises(EquityKitError, match=rf"row {len(titles) + 3}: 22.*the column names are row {len(titles) + 1}\."):
+        ek.read_data(path, numerators={"Missed": "Decile"})
 
 
 @pytest.mark.parametrize("text", [
