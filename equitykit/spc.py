@@ -236,7 +236,7 @@ def spc(
     rows = sorted_rows(frame, x=x, y=y, n=n, chart=chart, by_cols=by_cols)
     points = one_point_per_x(frame, rows, x=x, y=y, n=n, chart=chart, rules=rules, by_cols=by_cols)
     phases = split_phases(frame, rows, points, phase=phase, phase_col=phase_col)
-    baseline = mark_baseline(freeze, rules, phases, points, by_cols)
+    baseline = mark_baseline(freeze, rules, phases, points, by_cols, rows)
     excluded = mark_excluded(exclude, rows, points, x)
     include = ~excluded
     base = baseline & include

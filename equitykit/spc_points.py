@@ -298,12 +298,15 @@ def split_phases(frame: pd.DataFrame, r: Rows, p: Points, *, phase: Any, phase_c
     return Phases(seg, nseg, seg_group, phase_num.astype(int), labels)
 
 
-def mark_baseline(freeze: Any, rules: str, ph: Phases, p: Points, by_cols: list) -> np.ndarray:
+def mark_baseline(freeze: Any, rules: str, ph: Phases, p: Points, by_cols: list, r: Rows | None = None) -> np.ndarray:
     """The points the limits are computed from: all, or the first ``freeze`` of the first phase."""
     if freeze is None:
         return np.ones(p.xx.size, dtype=bool)
+    if isinstance(freeze, (float, np.floating)) and float(freeze).is_integer():
+        freeze = int(freeze)  # 12.0 from a slider or a cell is 12 points
     if isinstance(freeze, bool) or not isinstance(freeze, (int, np.integer)) or freeze < 1:
-        raise EquityKitError(f"freeze should be a whole number of points (e.g. 12), not {freeze!r}.")
+        raise EquityKitError(f"freeze should be a whole number of points (e.g. 12), not {freeze!r}."
+                             + (_freeze_hint(freeze, r, p) if r is not None else ""))
     if rules == "mdc" and freeze < MIN_FREEZE_MDC:
         raise EquityKitError(
             f"with rules='mdc', freeze must be at least {MIN_FREEZE_MDC} points (Making Data Count fixes "
@@ -317,6 +320,22 @@ def mark_baseline(freeze: Any, rules: str, ph: Phases, p: Points, by_cols: list)
             "them, so nothing is frozen. Freeze at the end of the baseline period (e.g. 12 or 20 points).",
             SPCWarning, stacklevel=3)
     return baseline
+
+
+def _freeze_hint(freeze: Any, r: Rows, p: Points) -> str:
+    """For a freeze given as an x value (a learner's natural 'up to June'): the count of points to write."""
+    if isinstance(freeze, (bool, int, float, np.number)) or freeze is None:
+        return ""
+    try:
+        key = _keys_for([freeze], r.kind, r.categories, "freeze")[0]
+    except (EquityKitError, ValueError, TypeError):
+        return ""
+    count = int(np.sum(p.xkey[p.group == p.group[0]] <= key)) if p.xkey.size else 0
+    if count < 1:
+        return ""
+    shown = repr(freeze) if isinstance(freeze, str) else str(freeze)
+    return (f" It counts the baseline's points: {shown} is point {count} of the series, so freeze={count} "
+            "computes the limits from the points up to and including it.")
 
 
 def mark_excluded(exclude: Any, r: Rows, p: Points, x: str) -> np.ndarray:

@@ -165,3 +165,15 @@ def test_a_steps_warning_names_the_line_that_called_spc(case: str) -> None:
     ours = [w for w in caught if issubclass(w.category, ek.EquityKitWarning)]
     assert any(said in str(w.message) for w in ours), [str(w.message) for w in ours]
     assert {(w.filename, w.lineno) for w in ours} == {(__file__, called_at)}
+
+
+def test_a_freeze_given_as_a_date_says_which_number_to_write() -> None:
+    d = pd.DataFrame({"m": pd.date_range("2023-01-01", periods=12, freq="MS").strftime("%b-%y"),
+                      "y": range(20, 32), "n": [100] * 12})
+    for given in ("Jun-23", "2023-06-01", "01/06/2023"):
+        with pytest.raises(ek.EquityKitError, match=r"is point 6 of the series, so freeze=6 "):
+            ek.spc(d, x="m", y="y", n="n", chart="p", freeze=given)
+    with pytest.raises(ek.EquityKitError, match=r"not 'soon'\.$"):
+        ek.spc(d, x="m", y="y", n="n", chart="p", freeze="soon")
+    whole = ek.spc(d, x="m", y="y", n="n", chart="p", freeze=6.0).table["baseline"]
+    assert whole.tolist() == [True] * 6 + [False] * 6
