@@ -209,18 +209,26 @@ def _not_a_result(answer: Any, name: str, function: str) -> str | None:
 
 
 _EFFECT_WORDS = {
-    "narrowed": {"narrowed", "narrow", "narrows", "narrowing", "closed", "smaller", "reduced", "shrank", "shrunk"},
+    "narrowed": {"narrowed", "narrow", "narrows", "narrowing", "closed", "smaller", "reduced", "shrank", "shrunk",
+                 "decreased", "fell", "closing"},
     "maintained": {"maintained", "maintain", "maintains", "maintaining", "same", "kept", "unchanged", "stayed the same"},
     "widened": {"widened", "widen", "widens", "widening", "bigger", "larger", "grew", "increased"},
 }
+# Words a learner may wrap the verdict in ("the gap narrowed"), and words that turn it round ("did not narrow").
+_NEGATIONS = {"not", "no", "never", "didn", "didnt", "hasn", "hasnt", "wasn", "wasnt", "isn", "isnt", "nt", "neither"}
 
 
 def _as_effect(answer: Any) -> str | None:
+    """The verdict a learner wrote: one of the words, or a short sentence with one verdict and no negation."""
     word = _word(answer)
     for effect, words in _EFFECT_WORDS.items():
         if word in words:
             return effect
-    return None
+    tokens = set(word.replace("n t ", "nt ").split())
+    if tokens & _NEGATIONS or len(tokens) > 8:
+        return None
+    found = {effect for effect, words in _EFFECT_WORDS.items() if tokens & words}
+    return found.pop() if len(found) == 1 else None
 
 
 # --- 00 start here -------------------------------------------------------------
@@ -668,13 +676,18 @@ _CHART_HINTS = {
 def _check_chart_choice(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, str):
         return False, 'Write the chart type in quotation marks, e.g. "run" or "c".'
-    word = re.sub(r"\b(an?|the|spc|charts?)\b", " ", _word(answer.replace("'", " prime")))
+    text = re.sub(r"^\s*chart\s*=\s*", "", answer.strip(), flags=re.IGNORECASE)
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]  # quotation marks typed inside the quotation marks: "'p'"
+    word = re.sub(r"\b(an?|the|spc|charts?)\b", " ", _word(text.replace("'", " prime")))
     word = re.sub(r"\s+", " ", word).strip()
     word = {"xmr": "i", "p prime": "pp", "u prime": "up", "x": "i", "individuals": "i", "proportion": "p"}.get(word, word)
     if word in (_CHART_FOR_KIND["classification"], "pp"):
         return True, "Yes - people out of a total each month is a proportion: a P chart, with limits that move with the month's total."
     if word in _CHART_HINTS:
         return False, f"Not that one: {_CHART_HINTS[word]}"
+    if word in ("percentage", "percentages", "percent", "rate", "ratio"):
+        return False, 'Nearly: which chart type is made for people out of a total each month? Write its letter, e.g. "c".' 
     return False, 'Use one of the chart types, in quotation marks: "run", "i", "c", "u", "p", "g", "t".'
 
 
