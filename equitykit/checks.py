@@ -609,6 +609,12 @@ def _check_aim(answer: Any) -> tuple[bool, str]:
             continue  # the gap itself, e.g. "from 8 to 3 points"
         if abs(start - _AIM_CASE["ahead_rate"]) < 0.5:
             return False, "62% is where the women aged 50-64 start. Start from the figure for the group behind."
+        base = _AIM_CASE["baseline"]
+        if abs(start * 100 - base) < 0.5 and end <= 1:
+            return False, f"Write the percentages as whole numbers, e.g. {base:g} for {base:g}%, not {start:g}."
+        if abs(start - base) > 0.5:
+            return False, ("Start from where the women aged 24-49 are now: the figure given for them above, "
+                           "the start of the gap.")
         if end <= start:
             return False, "The target is lower than where the group starts: an aim for this gap raises their screening."
     if raises is None:

@@ -296,6 +296,11 @@ BATTERY = {
     "03_aim": [
         ("stub", ..., {}, False, STUB),
         ("a word", "screening", {}, False, "as a sentence"),
+        ("proportions for percentages", ek.AimStatement(what="cervical screening", group="women aged 24-49",
+                                                         baseline=0.54, target=0.62, unit="%", by_when="March 2025"),
+         {}, False, "whole numbers"),
+        ("a start that is not the group's", "Increase screening for women aged 24-49 from 45% to 62% by March 2025",
+         {}, False, "Start from where the women aged 24-49 are now"),
         ("no group", "To increase cervical screening from 54% to 68% by March 2025", {}, False, "group"),
         ("the advantaged group", "Increase screening for women aged 50-64 from 62% to 80% by March 2025", {}, False,
          "already ahead"),
