@@ -86,7 +86,7 @@ def test_disaggregate_matches_phe_proportion(multiply: int) -> None:
     frame = _data("i_dna_by_imd_decile.csv")
     expected = pd.read_csv(REF / "expected" / "phe_proportion_dna_decile_pct_95_998.csv")
     for conf, cols in {0.95: ("lower95_0cl", "upper95_0cl"), 0.998: ("lower99_8cl", "upper99_8cl")}.items():
-        t = ek.disaggregate(frame, "dna", "imd_decile", n="appointments", confidence=conf, multiply=multiply).table
+        t = ek.disaggregate(frame, outcome="dna", by="imd_decile", n="appointments", confidence=conf, multiply=multiply).table
         scale = multiply / 100
         np.testing.assert_allclose(t["rate"], expected["value"] * scale, rtol=RTOL)
         np.testing.assert_allclose(t["lower"], expected[cols[0]] * scale, rtol=RTOL)
@@ -168,7 +168,7 @@ def test_gap_result_sii_matches_phe() -> None:
     # The public route: disaggregate(...).sii() on the same data, percentage points (multiply=100).
     frame = _data("i_dna_by_imd_decile.csv")
     expected = pd.read_csv(REF / "expected" / "phe_sii_dna_decile_1e6.csv").iloc[0]
-    g = ek.disaggregate(frame, "dna", "imd_decile", n="appointments", reference="most_advantaged")
+    g = ek.disaggregate(frame, outcome="dna", by="imd_decile", n="appointments", reference="most_advantaged")
     s = g.sii(repetitions=100_000, seed=11)
     t = s.table.iloc[0]
     np.testing.assert_allclose(t["sii"], 100 * expected["sii"], rtol=RTOL)
@@ -194,7 +194,7 @@ def test_sii_reliability_between_seeds_is_small() -> None:
 def test_gap_result_sii_logit_transform_matches_phe() -> None:
     frame = _data("i_dna_by_imd_decile.csv")
     expected = pd.read_csv(REF / "expected" / "phe_sii_dna_decile_transform.csv").iloc[0]
-    g = ek.disaggregate(frame, "dna", "imd_decile", n="appointments", multiply=1)
+    g = ek.disaggregate(frame, outcome="dna", by="imd_decile", n="appointments", multiply=1)
     t = g.sii(repetitions=100_000, seed=5, transform=True).table.iloc[0]
     np.testing.assert_allclose([t["sii"], t["rii"], t["intercept"]],
                                [expected["sii"], expected["rii"], expected["intercept"]], rtol=RTOL)
