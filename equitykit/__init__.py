@@ -45,13 +45,11 @@ from .lens import LensResult, equity_lens
 # Step 5: implement and sustain
 from .sustain import SafetyCrossResult, SustainChecklist, safety_cross, sustain_checklist
 
-# The workshop: evaluation, handouts, and the notebooks' explorers and self-checks
-from .evaluation import LikertResult, likert
-from .checks import CheckResult, check
-
-# Loaded when first used, so that ``import equitykit`` stays as quick as importing pandas:
-# handouts need nbformat and papermill, the explorers ipywidgets.
+# The workshop (evaluation, handouts, and the notebooks' explorers and self-checks) is loaded when
+# first used, so that ``import equitykit`` stays as quick as importing pandas: handouts need nbformat
+# and papermill, the explorers ipywidgets, and the self-checks compile many patterns.
 _LAZY = {
+    "likert": "evaluation", "LikertResult": "evaluation", "check": "checks", "CheckResult": "checks",
     "render_handouts": "handouts", "HandoutReport": "handouts",
     "render_programme": "programme", "ProgrammeReport": "programme",
     "widgets": None, "gap_explorer": "widgets", "spc_explorer": "widgets", "gap_effect_explorer": "widgets",
