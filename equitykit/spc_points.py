@@ -107,6 +107,22 @@ def _keys_for(values: Any, kind: str, categories: list | None, what: str) -> np.
 
 
 
+def _x_keys(values: Any, r: "Rows", p: "Points", what: str) -> np.ndarray:
+    """``_keys_for`` the chart's x; point numbers given for dates (as qicharts2 takes them) get the x to write."""
+    try:
+        return _keys_for(values, r.kind, r.categories, what)
+    except EquityKitError as exc:
+        given = list(values) if isinstance(values, (list, tuple, np.ndarray, pd.Series, pd.Index)) else [values]
+        first = np.sort(p.xkey[p.group == p.group[0]]) if p.xkey.size else np.zeros(0)
+        numbers = [v for v in given if isinstance(v, (int, np.integer)) and not isinstance(v, bool)]
+        if r.kind != "date" or len(numbers) != len(given) or not all(1 <= v <= first.size for v in numbers):
+            raise
+        named = [str(pd.Timestamp(int(first[v - 1])).date()) for v in numbers]
+        raise EquityKitError(
+            f"{what} names x values, not point numbers: point {numbers[0]} is {named[0]}, so write "
+            f"{what}={named if len(named) > 1 else named[0]!r}.") from exc
+
+
 @dataclass(frozen=True)
 class Rows:
     """The rows that have an x, sorted by (group, x), with the columns read from them."""
@@ -284,7 +300,7 @@ def split_phases(frame: pd.DataFrame, r: Rows, p: Points, *, phase: Any, phase_c
         change = group_first.copy()
         change[1:] |= labels[1:] != labels[:-1]
     else:
-        starts = _keys_for(phase, r.kind, r.categories, "phase") if phase is not None else np.zeros(0)
+        starts = _x_keys(phase, r, p, "phase") if phase is not None else np.zeros(0)
         starts = np.sort(starts)
         phase_num_tmp = np.searchsorted(starts, p.xkey, side="right")
         change = group_first.copy()
@@ -342,7 +358,7 @@ def mark_excluded(exclude: Any, r: Rows, p: Points, x: str) -> np.ndarray:
     """The points named by ``exclude`` (kept on the chart, left out of limits and runs); unknown x warned."""
     if exclude is None:
         return np.zeros(p.xx.size, dtype=bool)
-    ex_keys = _keys_for(exclude, r.kind, r.categories, "exclude")
+    ex_keys = _x_keys(exclude, r, p, "exclude")
     excluded = np.isin(p.xkey, ex_keys)
     off_axis = ~np.isin(ex_keys, p.xkey)
     if off_axis.any():

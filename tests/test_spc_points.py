@@ -177,3 +177,19 @@ def test_a_freeze_given_as_a_date_says_which_number_to_write() -> None:
         ek.spc(d, x="m", y="y", n="n", chart="p", freeze="soon")
     whole = ek.spc(d, x="m", y="y", n="n", chart="p", freeze=6.0).table["baseline"]
     assert whole.tolist() == [True] * 6 + [False] * 6
+
+
+def test_point_numbers_for_dates_say_which_x_to_write() -> None:
+    # qicharts2 takes exclude= and part= as point numbers; the kit takes x values and says which ones
+    d = pd.DataFrame({"m": pd.date_range("2023-01-01", periods=12, freq="MS").strftime("%b-%y"),
+                      "y": range(20, 32), "n": [100] * 12})
+    with pytest.raises(ek.EquityKitError, match=r"point 5 is 2023-05-01, so write exclude=\['2023-05-01', '2023-09-01'\]"):
+        ek.spc(d, x="m", y="y", n="n", chart="p", exclude=[5, 9])
+    with pytest.raises(ek.EquityKitError, match=r"point 7 is 2023-07-01, so write phase='2023-07-01'"):
+        ek.spc(d, x="m", y="y", n="n", chart="p", phase=[7])
+    with pytest.raises(ek.EquityKitError, match="should be a date"):  # no such point: the plain message
+        ek.spc(d, x="m", y="y", n="n", chart="p", exclude=[50])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        done = ek.spc(d, x="m", y="y", n="n", chart="p", exclude="2023-05-01").table["excluded"]
+    assert done.tolist() == [False] * 4 + [True] + [False] * 7
