@@ -21,7 +21,7 @@ import pandas as pd
 
 from .intervals import z_value
 from .validation import EquityKitError, as_frame, as_numeric, checked_multiply, is_total_label, require_columns
-from .wording import check_choice
+from .wording import check_improvement
 
 __all__ = ["NOT_RECORDED", "group_label", "by_columns", "check_disaggregate", "check_order", "choose_reference",
            "population_map"]
@@ -60,7 +60,7 @@ def check_disaggregate(frame: pd.DataFrame, outcome: str, by_cols: list[Any], n:
             f"by= column {clash[0]!r} has the name of a result column; rename it first, e.g. "
             f"data.rename(columns={{{clash[0]!r}: '{clash[0]}_group'}})."
         )
-    improvement = check_choice(improvement, "improvement", ["decrease", "increase", "neutral"])
+    improvement = check_improvement(improvement)
     z_value(confidence)  # validates confidence early
     if not isinstance(min_group, (int, np.integer)) or min_group < 0:
         raise EquityKitError(f"min_group={min_group!r} should be a whole number such as 30.")

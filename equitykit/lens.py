@@ -39,7 +39,7 @@ from .validation import (
     describe_rows,
     require_columns,
 )
-from .wording import check_choice, words
+from .wording import check_improvement, did_you_mean, words
 
 __all__ = ["equity_lens", "LensResult", "VERDICTS", "effect_on_gap"]
 
@@ -101,7 +101,14 @@ def _periods(frame: pd.DataFrame, xs: pd.Series, kind: str, x: str, change: Any)
         if len(order) > 1:
             out[values == order[-1]] = "after"
         return pd.Series(out, index=frame.index)
-    when = _change_point(change, x, kind)
+    try:
+        when = _change_point(change, x, kind)
+    except EquityKitError as exc:
+        column = did_you_mean(change, [str(c) for c in frame.columns]) if isinstance(change, str) else ""
+        if column:
+            raise EquityKitError(f"change={change!r} is not a column of the data (names match exactly, capitals "
+                                 f"too), nor a date.{column}") from exc
+        raise
     with np.errstate(invalid="ignore"):
         after = (xs >= when).to_numpy(bool)
     return pd.Series(np.where(after, "after", "before"), index=frame.index)
@@ -244,7 +251,7 @@ def equity_lens(
     """
     from .spc import spc  # spc imports nothing from here; the late import keeps module load light
 
-    improvement = check_choice(improvement, "improvement", ("increase", "decrease", "neutral"))
+    improvement = check_improvement(improvement)
     multiply = checked_multiply(multiply, "p")  # the lens compares proportions
     if unit is None:
         unit = "%" if multiply == 100 else f" per {multiply:,g}"
@@ -317,6 +324,7 @@ def equity_lens(
         if unknown:
             raise EquityKitError(
                 f"group {unknown[0]!r} is not in column '{by}'. The groups are: {', '.join(map(repr, names))}."
+                f"{did_you_mean(unknown[0], names)}"
             )
         pair = [str(g) for g in groups]
     if pair[0] == pair[1]:

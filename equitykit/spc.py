@@ -48,7 +48,7 @@ from .spc_points import (
 from .spc_reading import missing_note, summary_reading, summed_rows_note
 from .theme import styled
 from .validation import EquityKitError, SPCWarning, as_frame, checked_multiply, column_names, require_columns
-from .wording import check_choice
+from .wording import check_choice, check_improvement
 
 __all__ = ["spc", "SPCResult", "SPCWarning", "CHARTS"]
 
@@ -274,7 +274,7 @@ def _checked_options(frame: pd.DataFrame, *, x: str, y: str, n: str | None, char
                      by: Any) -> tuple[str, str, str, list, str | None, float]:
     """The options checked and normalised: chart, rules, improvement, by columns, phase column, multiply."""
     rules = check_choice(rules, "rules", list(_rules.RULE_SETS))
-    improvement = check_choice(improvement, "improvement", ["increase", "decrease", "neutral"])
+    improvement = check_improvement(improvement)
     if chart is None:
         chart = "i" if rules == "mdc" else "run"
     chart = check_choice(chart, "chart", list(CHARTS))

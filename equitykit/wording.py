@@ -69,6 +69,37 @@ def _listed(choices: Sequence[Any]) -> str:
     return ", ".join(repr(c) for c in choices)
 
 
+IMPROVEMENTS = ("increase", "decrease", "neutral")
+# How people say which way is better, and the kit's word for it.
+_IMPROVEMENT_WORDS = {
+    "up": "increase", "higher": "increase", "higher is better": "increase", "increasing": "increase",
+    "increased": "increase", "more": "increase",
+    "down": "decrease", "lower": "decrease", "lower is better": "decrease", "decreasing": "decrease",
+    "decreased": "decrease", "less": "decrease", "fewer": "decrease",
+    "none": "neutral", "either": "neutral",
+}
+
+
+def check_improvement(value: Any) -> str:
+    """Check ``improvement``: "increase", "decrease" or "neutral"; for "up" and the like, name the word meant.
+
+    Example
+    -------
+    >>> check_improvement("Increase")
+    'increase'
+    >>> check_improvement("higher is better")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    equitykit.validation.EquityKitError: improvement='higher is better' is not one of the choices: ... Did you mean 'increase'?
+    """
+    key = value.strip().lower().replace("_", " ") if isinstance(value, str) else None
+    meant = _IMPROVEMENT_WORDS.get(key) if key else None
+    if meant is not None and key not in IMPROVEMENTS:
+        raise EquityKitError(f"improvement={value!r} is not one of the choices: {_listed(IMPROVEMENTS)}. "
+                             f"Did you mean {meant!r}?")
+    return check_choice(value, "improvement", IMPROVEMENTS)
+
+
 def check_choice(
     value: Any, name: str, choices: Sequence[Any], *, aliases: Mapping[str, str] | None = None, message: str = ""
 ) -> Any:

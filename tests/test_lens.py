@@ -236,3 +236,17 @@ def test_groups_level_before_the_change_are_said_to_be_level_whichever_way_named
     assert one.verdict == two.verdict == "widened"
     assert one.focus == two.focus == "Most deprived"  # behind after the change
     assert "were level before the change" in one.summary().reading
+
+
+def test_a_learners_near_misses_get_the_name_they_meant() -> None:
+    s = ek.load_dataset("cervical_screening")
+    base = dict(x="month", outcome="screened", n="eligible", by="age_group", change="phase")
+    with pytest.raises(ek.EquityKitError, match=r"'50-65' is not in column 'age_group'.*Did you mean '50-64'\?"):
+        ek.equity_lens(s, **base, groups=("24-49", "50-65"), improvement="increase")
+    with pytest.raises(ek.EquityKitError, match=r"change='Phase' is not a column.*Did you mean 'phase'\?"):
+        ek.equity_lens(s, **{**base, "change": "Phase"}, improvement="increase")
+    # how people say which way is better: the kit's word for it
+    with pytest.raises(ek.EquityKitError, match=r"improvement='higher is better' is not one of .*Did you mean 'increase'\?"):
+        ek.equity_lens(s, **base, improvement="higher is better")
+    with pytest.raises(ek.EquityKitError, match=r"Did you mean 'decrease'\?"):
+        ek.spc(s, x="month", y="screened", n="eligible", chart="p", by="age_group", improvement="down")
