@@ -13,6 +13,7 @@ Example
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,7 +22,7 @@ import pandas as pd
 
 from .intervals import z_value
 from .validation import EquityKitError, as_frame, as_numeric, checked_multiply, is_total_label, require_columns
-from .wording import check_improvement
+from .wording import check_improvement, did_you_mean
 
 __all__ = ["NOT_RECORDED", "group_label", "by_columns", "check_disaggregate", "check_order", "choose_reference",
            "population_map"]
@@ -139,9 +140,12 @@ def choose_reference(
     # A named group: match its label, or the raw value(s).
     wanted = " / ".join(group_label(v) for v in reference) if isinstance(reference, tuple) else group_label(reference)
     if wanted not in labels:
+        meant = did_you_mean(wanted, labels)
+        if not meant and re.search(r"least deprived|advantaged|affluent|richest", wanted, re.IGNORECASE):
+            meant = " Did you mean 'most_advantaged' (the last of the ordered groups)?"
         raise EquityKitError(
             f"reference={reference!r} is not one of the groups. Choose 'overall', 'best', "
-            f"'most_advantaged' or one of the groups: {listed}."
+            f"'most_advantaged' or one of the groups: {listed}.{meant}"
         )
     idx = labels.index(wanted)
     if d[idx] <= 0:

@@ -66,6 +66,15 @@ CHARTS = {
     "g": "G chart: opportunities or days between rare events",
     "t": "T chart: time between rare events (transformed I chart)",
 }
+# How people name the charts and rule sets ("P chart", "XmR", "Laney P'", "Making Data Count").
+_CHART_WORDS = {
+    **{f"{c}{joint}chart": c for c in CHARTS for joint in (" ", "-", "")},
+    "xmr": "i", "x-mr": "i", "i-mr": "i", "imr": "i", "xmr chart": "i", "individuals": "i", "x": "i",
+    "p'": "pp", "p prime": "pp", "laney p": "pp", "laney p'": "pp", "p' chart": "pp",
+    "u'": "up", "u prime": "up", "laney u": "up", "laney u'": "up", "u' chart": "up",
+    "moving range": "mr", "x-bar": "xbar", "x bar": "xbar",
+}
+_RULE_WORDS = {"making data count": "mdc", "anhøj": "anhoej", "anhoj": "anhoej"}
 # Columns of the result's table and summary: a by= column may not share their names.
 _OUTPUT_COLUMNS = frozenset({
     "x", "y", "n", "value", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "target", "phase", "phase_label", "baseline",
@@ -273,11 +282,11 @@ def _checked_options(frame: pd.DataFrame, *, x: str, y: str, n: str | None, char
                      rules: str, improvement: str, multiply: Any,
                      by: Any) -> tuple[str, str, str, list, str | None, float]:
     """The options checked and normalised: chart, rules, improvement, by columns, phase column, multiply."""
-    rules = check_choice(rules, "rules", list(_rules.RULE_SETS))
+    rules = check_choice(rules, "rules", list(_rules.RULE_SETS), aliases=_RULE_WORDS)
     improvement = check_improvement(improvement)
     if chart is None:
         chart = "i" if rules == "mdc" else "run"
-    chart = check_choice(chart, "chart", list(CHARTS))
+    chart = check_choice(chart, "chart", list(CHARTS), aliases=_CHART_WORDS)
     if rules == "mdc" and chart != "i":
         raise EquityKitError(
             f"rules='mdc' (Making Data Count) is defined for the XmR chart only; use chart='i' "

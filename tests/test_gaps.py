@@ -521,3 +521,11 @@ def test_shared_tables_show_rates_to_a_few_decimals() -> None:
     # Without suppression the API keeps full precision for analysis.
     full = ek.disaggregate(appts, outcome="dna", by="imd_decile", reference="most_advantaged").table
     assert not np.allclose(full["rate"], full["rate"].round(1))
+
+
+def test_a_mistyped_reference_gets_the_group_meant() -> None:
+    appts = ek.load_dataset("appointments")
+    with pytest.raises(EquityKitError, match=r"reference='Whte' is not one of the groups.*Did you mean 'White'\?"):
+        ek.disaggregate(appts, outcome="dna", by="ethnicity", reference="Whte")
+    with pytest.raises(EquityKitError, match=r"Did you mean 'most_advantaged'"):
+        ek.disaggregate(appts, outcome="dna", by="imd_decile", reference="Least deprived")

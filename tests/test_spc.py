@@ -638,3 +638,12 @@ def test_by_the_same_column_as_x_y_or_n_is_a_clear_error(role) -> None:
     col = {"x": "month", "y": "y", "n": "n"}[role]
     with pytest.raises(EquityKitError, match=rf"by='{col}' is also {role} "):
         ek.spc(d, x="month", y="y", n="n", chart="p", by=col)
+
+
+@pytest.mark.parametrize("said, chart", [("P chart", "p"), ("p-chart", "p"), ("XmR", "i"), ("Laney P'", "pp"),
+                                         ("U' chart", "up"), ("run chart", "run"), ("C", "c")])
+def test_charts_named_as_people_name_them(said: str, chart: str) -> None:
+    d = monthly([3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 9], [20] * 12)
+    n = "n" if chart in ("p", "pp", "up") else None
+    assert quiet(d, x="month", y="y", n=n, chart=said).options["chart"] == chart
+    assert quiet(d, x="month", y="y", chart="i", rules="Making Data Count").options["rules"] == "mdc"
