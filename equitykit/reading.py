@@ -75,7 +75,7 @@ def _header_below(rows: list[list[object]], width: int) -> int | None:
 
 def _titles_in_text(path: Path, sep: str, encoding: str) -> int:
     """How many title lines sit above the column names of a CSV file (0 if none are found)."""
-    with open(path, newline="", encoding=encoding) as handle:
+    with open(path, newline="", encoding=encoding, errors="replace") as handle:
         rows = [row for _, row in zip(range(_TITLE_SEARCH + 200), csv.reader(handle, delimiter=sep))]
     width = max((len([c for c in r if c.strip()]) for r in rows), default=0)
     at = _header_below(rows, width)
