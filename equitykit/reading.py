@@ -132,10 +132,9 @@ def _read_text(path: Path) -> pd.DataFrame:
                 "(with the column names in the first row) and try once more."
             ) from None
         except pd.errors.ParserError as exc:
-            titles = _titles_in_text(path, sep, encoding)
-            if titles:
-                return _titled(pd.read_csv(path, sep=sep, encoding=encoding, skip_blank_lines=False,
-                                           skiprows=titles), titles)
+            below = _read_text_below(path, sep, _titles_in_text(path, sep, encoding), encoding)
+            if below is not None:
+                return below
             raise EquityKitError(
                 f"the file {path.name!r} could not be read as a table: {exc}. A row has more "
                 "cells than the column names, often from a comma inside a value: put such "
@@ -147,13 +146,15 @@ def _read_text(path: Path) -> pd.DataFrame:
     )
 
 
-def _read_text_below(path: Path, sep: str, titles: int) -> pd.DataFrame:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return pd.read_csv(path, sep=sep, encoding=encoding, skip_blank_lines=False, skiprows=titles)
-        except UnicodeDecodeError:
-            continue
-    return _read_text(path)
+def _read_text_below(path: Path, sep: str, titles: int, encoding: str) -> pd.DataFrame | None:
+    """The table below ``titles`` title lines, or None if there are none or it still does not read."""
+    if not titles:
+        return None
+    try:
+        return _titled(pd.read_csv(path, sep=sep, encoding=encoding, skip_blank_lines=False, skiprows=titles),
+                       titles)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        return None
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
@@ -217,10 +218,13 @@ def _read_file(path: Path, sheet: str | int | None) -> pd.DataFrame:
                 "file: leave sheet out."
             )
         frame = _read_text(path)
-        titles = frame.attrs.get("title_rows", 0) or _titles_in_frame(frame)
-        if titles and not frame.attrs.get("title_rows"):
+        if not frame.attrs.get("title_rows"):
             sep = "\t" if suffix == ".tsv" else ","
-            frame = _titled(_read_text_below(path, sep, titles), titles)
+            for encoding in ("utf-8-sig", "cp1252"):
+                below = _read_text_below(path, sep, _titles_in_frame(frame), encoding)
+                if below is not None:
+                    frame = below
+                    break
     if frame.shape[1] == 0:
         raise EquityKitError(
             f"the file {path.name!r} is empty. Save the data into it again "

@@ -308,3 +308,27 @@ def test_mixed_time_zones_in_every_entry_point() -> None:
         ek.spc(d, x="month", y="yes", n="n", chart="p")
     with pytest.warns(ek.EquityKitWarning, match="time zones"):
         ek.equity_lens(d, x="month", outcome="yes", by="group", n="n", change="2024-07-01", improvement="increase")
+
+
+# --- files as teams save them: title lines, ragged rows, stray quotes, other encodings ----------------
+
+_CELLS = ["Month", "Total", "Apr-24", "2024M04", "202404", "1,234", "*", "", " ", "x", "£5", '"a,b"', "01/04/2024",
+          "NaN", "-", "Report title", "0", "3.5", "é", ";", '"', "All"]
+
+
+@settings(max_examples=max(400, settings.default.max_examples),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.sampled_from(_CELLS), max_size=5), max_size=8),
+       encoding=st.sampled_from(["utf-8", "cp1252", "utf-16"]), suffix=st.sampled_from([".csv", ".tsv", ".txt"]),
+       ask=st.sampled_from([{}, {"dates": "Month"}, {"counts": "Total"}, {"numeric": "Month"}]))
+def test_any_small_text_file_reads_or_says_what_is_wrong(tmp_path, rows, encoding, suffix, ask) -> None:
+    path = tmp_path / f"team{suffix}"
+    path.write_bytes("\n".join(",".join(r) for r in rows).encode(encoding, errors="replace"))
+    before = path.read_bytes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ek.read_data(path, **ask)
+        except EquityKitError:
+            pass
+    assert path.read_bytes() == before  # the team's file is never changed
