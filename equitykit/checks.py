@@ -639,7 +639,7 @@ _MEASURE_HINTS = {
 
 def _measure_type(value: Any) -> str | None:
     words = set(_word(value).split())
-    found = [t for t in ("outcome", "process", "balancing", "balance") if t in words or f"{t}s" in words]
+    found = [t for t in ("outcome", "process", "balancing", "balance") if words & {t, f"{t}s", f"{t}es"}]
     if len(found) != 1:
         return None
     return "balancing" if found[0] == "balance" else found[0]

@@ -350,6 +350,7 @@ BATTERY = {
         ("with 'measure'", {"referrals_share": "outcome measure", "fear_score": "process measure", "wait": "balancing measure"},
          {}, True, "Yes"),
         ("balance", {"wait": "balance", "fear_score": "process ", "referrals_share": " outcome"}, {}, True, "Yes"),
+        ("plurals", {"wait": "balancing measures", "fear_score": "processes", "referrals_share": "outcomes"}, {}, True, "Yes"),
     ],
     "04_chart_choice": [
         ("stub", ..., {}, False, STUB),
