@@ -853,7 +853,14 @@ def _check_sustain_missing(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, str) or not answer.strip():
         return False, 'Write the activity in quotation marks, e.g. "documentation".'
     low = answer.lower()
-    if re.search(r"\b(train\w*|teach\w*|educat\w*|induct\w*|learning|skills?)\b", low):
+    training = re.compile(r"\b(train\w*|teach\w*|educat\w*|induct\w*|learning|skills?)\b")
+    if training.search(low):
+        # a list that hedges ("documentation and training") names a planned activity as well
+        for part in re.split(r",|;|&|/|\band\b|\bor\b", low):
+            planned = [a for a, stems in _SUSTAIN_PLANNED.items() if any(st in part for st in stems)]
+            if planned and not training.search(part):
+                return False, (f"One of those is right, but the team has already planned {planned[0]}: give just "
+                               "the one activity missing from their plan.")
         return True, "Yes - without training, new staff will not know the new way of working, and the gains slip."
     for activity, stems in _SUSTAIN_PLANNED.items():
         if any(s in low for s in stems):

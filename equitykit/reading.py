@@ -218,13 +218,13 @@ def _read_file(path: Path, sheet: str | int | None) -> pd.DataFrame:
                 "file: leave sheet out."
             )
         frame = _read_text(path)
-        if not frame.attrs.get("title_rows"):
-            sep = "\t" if suffix == ".tsv" else ","
-            for encoding in ("utf-8-sig", "cp1252"):
-                below = _read_text_below(path, sep, _titles_in_frame(frame), encoding)
-                if below is not None:
-                    frame = below
-                    break
+        titles = 0 if frame.attrs.get("title_rows") else _titles_in_frame(frame)
+        sep = "\t" if suffix == ".tsv" else ","
+        for encoding in ("utf-8-sig", "cp1252") if titles else ():
+            below = _read_text_below(path, sep, titles, encoding)
+            if below is not None:
+                frame = below
+                break
     if frame.shape[1] == 0:
         raise EquityKitError(
             f"the file {path.name!r} is empty. Save the data into it again "

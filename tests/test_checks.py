@@ -430,6 +430,9 @@ BATTERY = {
         ("train staff", "Train the staff", {}, True, "Yes"),
         ("education", "staff education", {}, True, "Yes"),
         ("teaching", "Teaching new starters", {}, True, "Yes"),
+        ("a hedge with a planned one", "documentation and training", {}, False, "already planned documentation"),
+        ("two words for training", "training and education", {}, True, "Yes"),
+        ("training on a planned thing", "training on the written procedure", {}, True, "Yes"),
     ],
     "06_columns": [
         ("stub", {"x": ..., "y": ...}, {"data": lambda: mine()}, False, STUB),
